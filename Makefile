@@ -1,0 +1,33 @@
+# kith: `make demo` indexes samples/ into a throw-away home and asks it questions; `make test` runs pytest.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
+DEMO_HOME ?= .demo-home
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: demo test install bench clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) torch==2.13.0
+	$(PIP) -e '.[test]'
+	$(PIP) -e samples/apps/kith-notes
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	rm -rf $(DEMO_HOME)
+	$(PY) samples/demo.py --home $(DEMO_HOME)
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m pytest -m slow
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME)

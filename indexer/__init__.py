@@ -1,0 +1,1 @@
+"""kith indexer: reads local personal data into a SQLite + FAISS semantic index."""

@@ -1,0 +1,69 @@
+"""The interface every source reader implements, and the registry that picks a reader for a file."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from indexer.document import Document, ReadFailure
+
+ReadItem = Document | ReadFailure
+HEAD_BYTES = 4096
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """A reader for one file format.
+
+    ``name`` is a dotted id such as ``mail.mbox`` shown in ``kith status``.
+    ``sniff`` looks at the path and the first bytes of the file and returns a confidence in [0, 1]
+    (0 = not mine). ``read`` yields Documents and ReadFailures; it may raise for a file it cannot
+    open at all, and the pipeline records that as a failure for the whole file.
+    """
+
+    name: str
+    kind: str
+
+    def sniff(self, path: Path, head: bytes) -> float: ...
+
+    def read(self, path: Path) -> Iterator[ReadItem]: ...
+
+
+_READERS: list[Reader] = []
+
+
+def register(reader: Reader) -> Reader:
+    """Add a reader to the registry (idempotent by name)."""
+    if not any(r.name == reader.name for r in _READERS):
+        _READERS.append(reader)
+    return reader
+
+
+def all_readers() -> list[Reader]:
+    from indexer.sources import catalog  # noqa: F401  (imports register every built-in reader)
+
+    return list(_READERS)
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+def detect(path: Path, kind: str | None = None) -> Reader | None:
+    """Pick the reader with the highest sniff confidence for ``path`` (optionally only of ``kind``)."""
+    try:
+        head = read_head(path)
+    except OSError:
+        return None
+    best: tuple[float, Reader | None] = (0.0, None)
+    for reader in all_readers():
+        if kind and reader.kind != kind and not reader.name.startswith(kind):
+            continue
+        try:
+            score = reader.sniff(path, head)
+        except Exception:  # a sniff must never take the scan down
+            score = 0.0
+        if score > best[0]:
+            best = (score, reader)
+    return best[1]
