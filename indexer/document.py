@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-KINDS = ("mail", "message", "photo", "contact", "event")
+# "note" is generic text (BEIR corpora, notes apps); the others are the personal sources.
+KINDS = ("mail", "message", "photo", "contact", "event", "note")
 
 
 @dataclass

@@ -1,0 +1,69 @@
+"""The kith home directory: where the database, vector cache, config and logs live (0700, files 0600)."""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+CONFIG_NAME = "kith.toml"
+
+
+class HomeError(Exception):
+    """The home directory cannot be created or read."""
+
+
+@dataclass
+class KithHome:
+    path: Path
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def resolve(cls, home: str | os.PathLike[str] | None = None) -> "KithHome":
+        """--home, then $KITH_HOME, then the platform's user data dir."""
+        chosen = home or os.environ.get("KITH_HOME") or platformdirs.user_data_dir("kith", appauthor=False)
+        path = Path(chosen).expanduser().resolve()
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(path, 0o700)
+        except OSError as exc:
+            raise HomeError(f"cannot create home directory {path}: {exc.strerror or exc}") from exc
+        return cls(path=path, config=load_config(path / CONFIG_NAME))
+
+    @property
+    def db_path(self) -> Path:
+        return self.path / "kith.db"
+
+    @property
+    def vectors_path(self) -> Path:
+        return self.path / "vectors.faiss"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.path / "logs"
+
+    def file(self, name: str) -> Path:
+        """A path inside the home; callers create it with ``secure_touch``."""
+        return self.path / name
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise HomeError(f"cannot read {path}: {exc}") from exc
+
+
+def secure_touch(path: Path) -> Path:
+    """Create ``path`` if needed and make it readable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+    return path

@@ -1,0 +1,325 @@
+"""Hybrid retrieval: FTS5 bm25 and dense FAISS results fused per document.
+
+Two fusion methods are available: reciprocal rank fusion (``rrf``, k = 60, the baseline) and a
+convex combination of per-query normalised scores (``convex``). Filters (kind, dates, person,
+source, place) apply to both legs; a selective filter switches the dense leg from the FAISS cache
+to an exact scan of just the matching chunks, so filtered queries never lose recall.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from indexer.document import KINDS
+from indexer.embeddings import Embedder
+from indexer.errors import FilterError
+from indexer.store import Store, to_utc_iso
+from indexer.text_match import highlight_spans, query_terms
+from indexer.vectors import VectorIndex
+
+EXACT_SCAN_LIMIT = 200_000
+
+
+@dataclass
+class SearchFilters:
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    person: str | None = None
+    source: str | None = None
+    place: str | None = None
+    identity_keys: list[str] | None = None  # pre-resolved person identities (from the people layer)
+
+    def __post_init__(self) -> None:
+        if self.kind and self.kind not in KINDS:
+            raise FilterError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
+
+    @property
+    def active(self) -> bool:
+        return any([self.kind, self.since, self.until, self.person, self.source, self.place, self.identity_keys])
+
+
+@dataclass
+class SearchConfig:
+    fusion: str = "convex"          # convex | rrf
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+    convex_alpha: float = 0.5       # share of the dense score in the convex combination
+    candidates: int = 100           # per leg
+    column_weights: tuple[float, float, float, float] = (2.0, 1.0, 1.0, 0.5)  # title, body, author, participants
+
+
+@dataclass
+class Hit:
+    id: str
+    kind: str
+    title: str
+    snippet: str
+    score: float
+    timestamp: str | None
+    author: str | None
+    path: str
+    locator: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    message_locator: str | None = None
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self, with_metadata: bool = False) -> dict[str, Any]:
+        data = asdict(self)
+        data["highlights"] = [list(span) for span in self.highlights]
+        if not with_metadata:
+            data.pop("metadata")
+        return data
+
+
+class FilterSQL:
+    """Turns SearchFilters into a WHERE clause over ``documents d``."""
+
+    def __init__(self, store: Store, filters: SearchFilters | None) -> None:
+        self.clauses: list[str] = []
+        self.args: list[Any] = []
+        if not filters:
+            return
+        if filters.kind:
+            self.add("d.kind = ?", filters.kind)
+        if filters.since:
+            self.add("d.timestamp >= ?", to_utc_iso(filters.since))
+        if filters.until:
+            self.add("d.timestamp <= ?", to_utc_iso(filters.until))
+        if filters.source:
+            src = filters.source.rstrip("/")
+            self.add("(d.source_path = ? OR d.source_path LIKE ? OR d.reader = ? OR d.reader LIKE ?)",
+                     src, src + "/%", src, src + ".%")
+        if filters.place:
+            self.add("(d.place LIKE ? OR json_extract(d.metadata, '$.location') LIKE ?)",
+                     f"%{filters.place}%", f"%{filters.place}%")
+        keys = list(filters.identity_keys or [])
+        if filters.person and not keys:
+            from indexer.identity import identity_keys
+
+            keys = identity_keys(filters.person)
+        if keys or filters.person:
+            parts, args = [], []
+            if keys:
+                parts.append(f"d.id IN (SELECT doc_id FROM doc_identities WHERE identity IN ({','.join('?' * len(keys))}))")
+                args += keys
+            if filters.person and not filters.identity_keys:
+                like = f"%{filters.person}%"
+                parts.append("(d.author LIKE ? OR d.participants LIKE ?)")
+                args += [like, like]
+            self.add("(" + " OR ".join(parts) + ")", *args)
+
+    def add(self, clause: str, *args: Any) -> None:
+        self.clauses.append(clause)
+        self.args.extend(args)
+
+    def where(self, prefix: str = "WHERE") -> str:
+        return f"{prefix} " + " AND ".join(self.clauses) if self.clauses else ""
+
+
+class Searcher:
+    def __init__(self, store: Store, embedder: Embedder, vectors: VectorIndex | None = None,
+                 config: SearchConfig | None = None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.vectors = vectors if vectors is not None else VectorIndex.load(store)
+        self.config = config or SearchConfig()
+
+    # ------------------------------------------------------------------ legs
+    def bm25(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> list[tuple[str, float]]:
+        terms = query_terms(query)
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        flt = FilterSQL(self.store, filters)
+        weights = ", ".join(str(w) for w in self.config.column_weights)
+        sql = (
+            f"SELECT d.id, bm25(documents_fts, {weights}) AS rank FROM documents_fts "
+            f"JOIN documents d ON d.rowid = documents_fts.rowid WHERE documents_fts MATCH ? "
+            f"{flt.where('AND')} ORDER BY rank LIMIT ?"
+        )
+        rows = self.store.db.execute(sql, [match, *flt.args, k or self.config.candidates]).fetchall()
+        return [(doc_id, -float(rank)) for doc_id, rank in rows]
+
+    def dense(self, query_vector: np.ndarray, filters: SearchFilters | None = None,
+              k: int | None = None) -> list[tuple[str, float, int]]:
+        """Documents by their best chunk's cosine similarity: (doc_id, score, best_chunk_id)."""
+        k = k or self.config.candidates
+        if filters is not None and filters.active:
+            flt = FilterSQL(self.store, filters)
+            count = self.store.db.execute(
+                f"SELECT COUNT(*) FROM chunks c JOIN documents d ON d.id = c.doc_id {flt.where()}", flt.args
+            ).fetchone()[0]
+            if count <= EXACT_SCAN_LIMIT:
+                return self._exact_scan(query_vector, flt, k)
+            chunk_hits = self.vectors.search(query_vector, k * 20)
+            allowed = self._filter_doc_ids(flt, {self._chunk_doc(cid) for cid, _ in chunk_hits})
+        else:
+            chunk_hits = self.vectors.search(query_vector, k * 4)
+            allowed = None
+        best: dict[str, tuple[float, int]] = {}
+        doc_of = self._chunk_docs([cid for cid, _ in chunk_hits])
+        for chunk_id, score in chunk_hits:
+            doc_id = doc_of.get(chunk_id)
+            if doc_id is None or (allowed is not None and doc_id not in allowed):
+                continue
+            if doc_id not in best or score > best[doc_id][0]:
+                best[doc_id] = (score, chunk_id)
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
+        return [(doc_id, score, chunk_id) for doc_id, (score, chunk_id) in ranked]
+
+    def _exact_scan(self, query_vector: np.ndarray, flt: FilterSQL, k: int) -> list[tuple[str, float, int]]:
+        best: dict[str, tuple[float, int]] = {}
+        cursor = self.store.db.execute(
+            f"SELECT c.id, c.doc_id, c.embedding FROM chunks c JOIN documents d ON d.id = c.doc_id {flt.where()}",
+            flt.args,
+        )
+        while rows := cursor.fetchmany(8192):
+            matrix = np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
+            scores = matrix @ query_vector.astype(np.float32)
+            for (chunk_id, doc_id, _), score in zip(rows, scores):
+                if doc_id not in best or score > best[doc_id][0]:
+                    best[doc_id] = (float(score), int(chunk_id))
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])[:k]
+        return [(doc_id, score, chunk_id) for doc_id, (score, chunk_id) in ranked]
+
+    def _chunk_docs(self, chunk_ids: list[int]) -> dict[int, str]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        return dict(self.store.db.execute(f"SELECT id, doc_id FROM chunks WHERE id IN ({marks})", chunk_ids).fetchall())
+
+    def _chunk_doc(self, chunk_id: int) -> str | None:
+        return self._chunk_docs([chunk_id]).get(chunk_id)
+
+    def _filter_doc_ids(self, flt: FilterSQL, doc_ids: set[str | None]) -> set[str]:
+        ids = [d for d in doc_ids if d]
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT d.id FROM documents d WHERE d.id IN ({marks}) {flt.where('AND')}"
+        return {r[0] for r in self.store.db.execute(sql, [*ids, *flt.args])}
+
+    # ---------------------------------------------------------------- fusion
+    def fuse(self, lexical: list[tuple[str, float]], dense: list[tuple[str, float, int]]) -> list[tuple[str, float]]:
+        cfg = self.config
+        scores: dict[str, float] = {}
+        if cfg.fusion == "rrf":
+            for rank, (doc_id, _) in enumerate(lexical):
+                scores[doc_id] = scores.get(doc_id, 0.0) + cfg.bm25_weight / (cfg.rrf_k + rank + 1)
+            for rank, (doc_id, _, _) in enumerate(dense):
+                scores[doc_id] = scores.get(doc_id, 0.0) + cfg.dense_weight / (cfg.rrf_k + rank + 1)
+        elif cfg.fusion == "convex":
+            for doc_id, value in _normalise([(d, s) for d, s in lexical]).items():
+                scores[doc_id] = scores.get(doc_id, 0.0) + (1 - cfg.convex_alpha) * value
+            for doc_id, value in _normalise([(d, s) for d, s, _ in dense]).items():
+                scores[doc_id] = scores.get(doc_id, 0.0) + cfg.convex_alpha * value
+        else:
+            raise ValueError(f"unknown fusion method {cfg.fusion!r}")
+        return sorted(scores.items(), key=lambda item: -item[1])
+
+    # ------------------------------------------------------------ the front
+    def search(self, query: str, filters: SearchFilters | None = None, limit: int = 10,
+               mode: str = "hybrid", order: str = "relevance") -> list[Hit]:
+        """``mode`` is hybrid, bm25 or dense; ``order`` is relevance, newest or oldest."""
+        query = (query or "").strip()
+        if not query_terms(query) and not (mode == "dense" and query):
+            return self._browse(filters, limit, order)
+        k = max(self.config.candidates, limit)
+        lexical = self.bm25(query, filters, k) if mode in ("hybrid", "bm25") else []
+        dense = self.dense(self.embedder.encode_query(query), filters, k) if mode in ("hybrid", "dense") else []
+        if mode == "bm25":
+            fused = lexical
+        elif mode == "dense":
+            fused = [(d, s) for d, s, _ in dense]
+        else:
+            fused = self.fuse(lexical, dense)
+        ranks = {"bm25": {d: i + 1 for i, (d, _) in enumerate(lexical)},
+                 "dense": {d: i + 1 for i, (d, _, _) in enumerate(dense)}}
+        best_chunk = {d: c for d, _, c in dense}
+        top = fused[:limit]
+        if order != "relevance":
+            top = self._reorder(top, order)
+        return self._hits(query, top, best_chunk, ranks)
+
+    def _browse(self, filters: SearchFilters | None, limit: int, order: str) -> list[Hit]:
+        """No words to match (e.g. "latest photos with my husband"): filtered documents by time."""
+        flt = FilterSQL(self.store, filters)
+        direction = "ASC" if order == "oldest" else "DESC"
+        rows = self.store.db.execute(
+            f"SELECT d.id FROM documents d {flt.where()} ORDER BY d.timestamp {direction} LIMIT ?", [*flt.args, limit]
+        ).fetchall()
+        return self._hits("", [(r[0], 1.0) for r in rows], {}, {})
+
+    def _reorder(self, fused: list[tuple[str, float]], order: str) -> list[tuple[str, float]]:
+        stamps = {d["id"]: d["timestamp"] or "" for d in self.store.documents_by_ids([d for d, _ in fused])}
+        return sorted(fused, key=lambda item: stamps.get(item[0], ""), reverse=(order == "newest"))
+
+    def _hits(self, query: str, fused: list[tuple[str, float]], best_chunk: dict[str, int],
+              ranks: dict[str, dict[str, int]]) -> list[Hit]:
+        docs = {d["id"]: d for d in self.store.documents_by_ids([doc_id for doc_id, _ in fused])}
+        hits = []
+        for doc_id, score in fused:
+            doc = docs.get(doc_id)
+            if doc is None:
+                continue
+            snippet = self._snippet(query, doc, best_chunk.get(doc_id))
+            hits.append(Hit(
+                id=doc_id, kind=doc["kind"], title=doc["title"], snippet=snippet, score=round(float(score), 6),
+                timestamp=doc["timestamp"], author=doc["author"], path=doc["source_path"], locator=doc["locator"],
+                highlights=highlight_spans(snippet, query), metadata=doc["metadata"],
+                message_locator=_best_message(query, doc["metadata"]),
+                ranks={leg: r[doc_id] for leg, r in ranks.items() if doc_id in r},
+            ))
+        return hits
+
+    def _snippet(self, query: str, doc: dict[str, Any], chunk_id: int | None, width: int = 320) -> str:
+        if chunk_id is not None:
+            row = self.store.db.execute("SELECT text FROM chunks WHERE id = ?", [chunk_id]).fetchone()
+            text = row[0] if row else doc["body"]
+        else:
+            chunks = self.store.chunk_texts(doc["id"]) or [doc["body"]]
+            terms = query_terms(query)
+            text = max(chunks, key=lambda c: sum(c.lower().count(t) for t in terms)) if terms else chunks[0]
+        return _window(text, query, width)
+
+
+def _normalise(scored: list[tuple[str, float]]) -> dict[str, float]:
+    """Min-max normalise one leg's scores to [0, 1] (a single hit scores 1)."""
+    if not scored:
+        return {}
+    values = [s for _, s in scored]
+    low, high = min(values), max(values)
+    span = high - low
+    return {doc_id: (1.0 if span == 0 else (s - low) / span) for doc_id, s in scored}
+
+
+def _window(text: str, query: str, width: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    spans = highlight_spans(text, query)
+    start = max(0, spans[0][0] - width // 4) if spans else 0
+    piece = text[start:start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def _best_message(query: str, metadata: dict[str, Any]) -> str | None:
+    """For a conversation window, the locator of the message that best matches the query."""
+    messages = metadata.get("messages") if isinstance(metadata, dict) else None
+    if not messages:
+        return None
+    terms = query_terms(query)
+    best = max(messages, key=lambda m: sum(str(m.get("text", "")).lower().count(t) for t in terms)) if terms else messages[0]
+    return best.get("locator")
+
+
+def hits_to_json(hits: list[Hit]) -> str:
+    return json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2)

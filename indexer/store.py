@@ -1,0 +1,400 @@
+"""The SQLite source of truth: documents, their locations, chunks with embeddings, FTS and failures.
+
+Every file is written in one transaction (``replace_file``), so a crash leaves either the old or
+the new state of that file, never a mix. Vector changes are returned as a ``ChangeSet`` so the
+FAISS cache can follow without re-reading anything.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from indexer.document import Document, ReadFailure
+from indexer.errors import StoreError
+from indexer.home import KithHome, secure_touch
+from indexer.migrations import apply_migrations
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def to_utc_iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+@dataclass
+class PreparedDocument:
+    """A document ready to store: its chunks and their embeddings computed outside the transaction."""
+
+    document: Document
+    chunks: list[str]
+    embeddings: np.ndarray
+
+
+@dataclass
+class ChangeSet:
+    """What a write did to the vectors, for the FAISS cache to follow."""
+
+    added_ids: list[int] = field(default_factory=list)
+    added_vectors: list[np.ndarray] = field(default_factory=list)
+    removed_ids: list[int] = field(default_factory=list)
+    docs_added: int = 0
+    docs_updated: int = 0
+    docs_unchanged: int = 0
+    docs_removed: int = 0
+
+    def merge(self, other: "ChangeSet") -> None:
+        self.added_ids += other.added_ids
+        self.added_vectors += other.added_vectors
+        self.removed_ids += other.removed_ids
+        self.docs_added += other.docs_added
+        self.docs_updated += other.docs_updated
+        self.docs_unchanged += other.docs_unchanged
+        self.docs_removed += other.docs_removed
+
+
+@dataclass
+class FileState:
+    path: str
+    mtime: float
+    size: int
+    sha256: str | None = None
+
+
+class Store:
+    """Opens (and migrates) ``kith.db`` in a home directory."""
+
+    def __init__(self, home: KithHome, db: sqlite_utils.Database) -> None:
+        self.home = home
+        self.db = db
+
+    @classmethod
+    def open(cls, home: KithHome | str | os.PathLike[str] | None = None, readonly: bool = False) -> "Store":
+        home = home if isinstance(home, KithHome) else KithHome.resolve(home)
+        path = home.db_path
+        try:
+            if not readonly:
+                secure_touch(path)
+            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            db = sqlite_utils.Database(conn)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=OFF")
+            db.execute("PRAGMA busy_timeout=30000")
+            if not readonly:
+                apply_migrations(db)
+            for suffix in ("-wal", "-shm"):
+                extra = Path(str(path) + suffix)
+                if extra.exists():
+                    os.chmod(extra, 0o600)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open index database {path}: {exc}") from exc
+        return cls(home, db)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # ----------------------------------------------------------------- reads
+    def file_state(self, path: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM files WHERE path = ?", [path]).fetchone()
+        if row is None:
+            return None
+        cols = [c[0] for c in self.db.execute("SELECT * FROM files LIMIT 0").description]
+        return dict(zip(cols, row))
+
+    def get_document(self, doc_id: str) -> dict[str, Any] | None:
+        rows = self.documents_by_ids([doc_id])
+        return rows[0] if rows else None
+
+    def documents_by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = list(self.db.query(f"SELECT * FROM documents WHERE id IN ({marks})", list(ids)))
+        for row in rows:
+            row["participants"] = json.loads(row["participants"] or "[]")
+            row["metadata"] = json.loads(row["metadata"] or "{}")
+            row["locations"] = [
+                {"path": r[0], "locator": r[1]}
+                for r in self.db.execute(
+                    "SELECT source_path, locator FROM locations WHERE doc_id = ? ORDER BY source_path", [row["id"]]
+                )
+            ]
+        order = {doc_id: i for i, doc_id in enumerate(ids)}
+        return sorted(rows, key=lambda r: order.get(r["id"], 0))
+
+    def chunk_texts(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT text FROM chunks WHERE doc_id = ? ORDER BY ordinal", [doc_id])]
+
+    def existing_embeddings(self, doc_id: str) -> dict[str, np.ndarray]:
+        """Chunk text → stored vector for a document, so unchanged chunks are never re-embedded."""
+        return {
+            text: np.frombuffer(blob, dtype=np.float32)
+            for text, blob in self.db.execute("SELECT text, embedding FROM chunks WHERE doc_id = ?", [doc_id])
+        }
+
+    def vector_generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'vector_generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.conn:
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    # ---------------------------------------------------------------- writes
+    def mark_reading(self, state: FileState, reader: str) -> None:
+        """Record the file being read *before* reading it (Tracker/Baloo crash detection)."""
+        with self.db.conn:
+            self.db.execute(
+                """INSERT INTO files (path, reader, mtime, size, sha256, status, doc_count, indexed_at)
+                   VALUES (?, ?, ?, ?, ?, 'reading', 0, NULL)
+                   ON CONFLICT(path) DO UPDATE SET status = 'reading', reader = excluded.reader,
+                       mtime = excluded.mtime, size = excluded.size, sha256 = excluded.sha256""",
+                [state.path, reader, state.mtime, state.size, state.sha256],
+            )
+
+    def touch_file(self, state: FileState) -> None:
+        """An unchanged file (same hash) whose mtime moved: remember the new stat, do nothing else."""
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE files SET mtime = ?, size = ? WHERE path = ?", [state.mtime, state.size, state.path]
+            )
+
+    def replace_file(
+        self,
+        state: FileState,
+        reader: str,
+        prepared: Iterable[PreparedDocument],
+        failures: Iterable[ReadFailure],
+        status: str = "indexed",
+        partial: bool = False,
+        keep: Iterable[tuple[str, str]] = (),
+    ) -> ChangeSet:
+        """Replace everything known about one file, atomically.
+
+        With ``partial=True`` (a streamed batch of a large file) documents from this file that are
+        not in ``prepared`` are kept; the caller finishes with a final call that prunes everything
+        not in ``prepared`` or ``keep`` (the locations committed by the earlier batches).
+        """
+        changes = ChangeSet()
+        now = utc_now()
+        kept: set[tuple[str, str]] = set(keep)
+        with self.db.conn:
+            for item in prepared:
+                kept.add((item.document.source_path, item.document.locator))
+                self._upsert_document(item, reader, now, changes)
+            if not partial:
+                self._prune_locations(state.path, kept, changes)
+                self.db.execute("DELETE FROM failures WHERE path = ? AND error NOT LIKE 'reader crashed%'", [state.path])
+            for failure in failures:
+                self.record_failure(failure.source_path, failure.error, failure.locator, reader, commit=False)
+            doc_count = self.db.execute(
+                "SELECT COUNT(DISTINCT doc_id) FROM locations WHERE source_path = ?", [state.path]
+            ).fetchone()[0]
+            if not partial:
+                self.db.execute(
+                    """INSERT INTO files (path, reader, mtime, size, sha256, status, doc_count, indexed_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT(path) DO UPDATE SET reader = excluded.reader, mtime = excluded.mtime,
+                           size = excluded.size, sha256 = excluded.sha256, status = excluded.status,
+                           doc_count = excluded.doc_count, indexed_at = excluded.indexed_at""",
+                    [state.path, reader, state.mtime, state.size, state.sha256, status, doc_count, now],
+                )
+        return changes
+
+    def _upsert_document(self, item: PreparedDocument, reader: str, now: str, changes: ChangeSet) -> None:
+        doc = item.document
+        doc_id = doc.stable_id
+        content_hash = doc.content_hash()
+        existing = self.db.execute("SELECT content_hash FROM documents WHERE id = ?", [doc_id]).fetchone()
+        self.db.execute(
+            "INSERT OR IGNORE INTO locations (source_path, locator, doc_id) VALUES (?, ?, ?)",
+            [doc.source_path, doc.locator, doc_id],
+        )
+        if existing and existing[0] == content_hash:
+            changes.docs_unchanged += 1
+            return
+        offset = doc.metadata.get("tz_offset_minutes")
+        if offset is None and doc.timestamp is not None and doc.timestamp.utcoffset() is not None:
+            offset = int(doc.timestamp.utcoffset().total_seconds() // 60)
+        place = doc.metadata.get("place")
+        row = {
+            "id": doc_id, "kind": doc.kind, "reader": reader, "source_path": doc.source_path,
+            "locator": doc.locator, "uid": doc.uid, "timestamp": to_utc_iso(doc.timestamp),
+            "tz_offset_minutes": offset, "author": doc.author,
+            "participants": json.dumps(doc.participants, ensure_ascii=False),
+            "title": doc.title or "", "body": doc.body or "",
+            "place": place if isinstance(place, str) else None,
+            "metadata": json.dumps(doc.metadata, ensure_ascii=False, default=str),
+            "content_hash": content_hash, "indexed_at": now,
+        }
+        if existing:
+            changes.removed_ids += self._delete_chunks(doc_id)
+            sets = ", ".join(f"{k} = :{k}" for k in row if k != "id")
+            self.db.execute(f"UPDATE documents SET {sets} WHERE id = :id", row)
+            self.db.execute("DELETE FROM doc_identities WHERE doc_id = ?", [doc_id])
+            changes.docs_updated += 1
+        else:
+            cols = ", ".join(row)
+            self.db.execute(f"INSERT INTO documents ({cols}) VALUES ({', '.join(':' + k for k in row)})", row)
+            changes.docs_added += 1
+        self._insert_identities(doc_id, doc)
+        for ordinal, (text, vector) in enumerate(zip(item.chunks, item.embeddings)):
+            vector = np.ascontiguousarray(vector, dtype=np.float32)
+            cursor = self.db.execute(
+                "INSERT INTO chunks (doc_id, ordinal, text, embedding) VALUES (?, ?, ?, ?)",
+                [doc_id, ordinal, text, vector.tobytes()],
+            )
+            changes.added_ids.append(int(cursor.lastrowid))
+            changes.added_vectors.append(vector)
+
+    def _insert_identities(self, doc_id: str, doc: Document) -> None:
+        from indexer.identity import identity_keys
+
+        roles = [("author", doc.author)] if doc.author else []
+        roles += [("participant", p) for p in doc.participants if p]
+        for role, value in roles:
+            for key in identity_keys(str(value)):
+                self.db.execute(
+                    "INSERT OR IGNORE INTO doc_identities (doc_id, identity, role) VALUES (?, ?, ?)",
+                    [doc_id, key, role],
+                )
+
+    def _delete_chunks(self, doc_id: str) -> list[int]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE doc_id = ?", [doc_id])]
+        self.db.execute("DELETE FROM chunks WHERE doc_id = ?", [doc_id])
+        return ids
+
+    def _delete_document(self, doc_id: str, changes: ChangeSet) -> None:
+        changes.removed_ids += self._delete_chunks(doc_id)
+        self.db.execute("DELETE FROM doc_identities WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM locations WHERE doc_id = ?", [doc_id])
+        self.db.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+        changes.docs_removed += 1
+
+    def _prune_locations(self, path: str, kept: set[tuple[str, str]], changes: ChangeSet) -> None:
+        """Drop this file's locations that the new read did not produce; delete orphaned documents."""
+        stale = [
+            (locator, doc_id)
+            for locator, doc_id in self.db.execute(
+                "SELECT locator, doc_id FROM locations WHERE source_path = ?", [path]
+            ).fetchall()
+            if (path, locator) not in kept
+        ]
+        for locator, doc_id in stale:
+            self.db.execute("DELETE FROM locations WHERE source_path = ? AND locator = ?", [path, locator])
+            self._repoint_or_delete(doc_id, changes)
+
+    def _repoint_or_delete(self, doc_id: str, changes: ChangeSet) -> None:
+        other = self.db.execute(
+            "SELECT source_path, locator FROM locations WHERE doc_id = ? ORDER BY source_path LIMIT 1", [doc_id]
+        ).fetchone()
+        if other is None:
+            self._delete_document(doc_id, changes)
+        else:
+            self.db.execute(
+                "UPDATE documents SET source_path = ?, locator = ? WHERE id = ?", [other[0], other[1], doc_id]
+            )
+
+    def record_failure(self, path: str, error: str, locator: str = "", reader: str | None = None,
+                       commit: bool = True) -> None:
+        now = utc_now()
+        sql = """INSERT INTO failures (path, locator, reader, error, first_seen, last_seen)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT(path, locator) DO UPDATE SET error = excluded.error,
+                     reader = excluded.reader, last_seen = excluded.last_seen"""
+        args = [path, locator or "", reader, error[:2000], now, now]
+        if commit:
+            with self.db.conn:
+                self.db.execute(sql, args)
+        else:
+            self.db.execute(sql, args)
+
+    def mark_failed(self, state: FileState, reader: str | None, error: str) -> None:
+        """A whole file could not be read: record why and remember its stat so it is not retried unchanged."""
+        with self.db.conn:
+            self.record_failure(state.path, error, "", reader, commit=False)
+            self.db.execute(
+                """INSERT INTO files (path, reader, mtime, size, sha256, status, doc_count, indexed_at)
+                   VALUES (?, ?, ?, ?, ?, 'failed', 0, ?)
+                   ON CONFLICT(path) DO UPDATE SET reader = excluded.reader, mtime = excluded.mtime,
+                       size = excluded.size, sha256 = excluded.sha256, status = 'failed',
+                       indexed_at = excluded.indexed_at""",
+                [state.path, reader, state.mtime, state.size, state.sha256, utc_now()],
+            )
+
+    def remove_path(self, path: str) -> ChangeSet:
+        """Forget a file, or everything under a directory, in one transaction."""
+        changes = ChangeSet()
+        prefix = path.rstrip("/") + "/"
+        with self.db.conn:
+            rows = self.db.execute(
+                "SELECT source_path, locator, doc_id FROM locations WHERE source_path = ? OR substr(source_path, 1, ?) = ?",
+                [path, len(prefix), prefix],
+            ).fetchall()
+            for source_path, locator, _ in rows:
+                self.db.execute("DELETE FROM locations WHERE source_path = ? AND locator = ?", [source_path, locator])
+            for doc_id in {r[2] for r in rows}:
+                self._repoint_or_delete(doc_id, changes)
+            for table in ("files", "failures"):
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE path = ? OR substr(path, 1, ?) = ?", [path, len(prefix), prefix]
+                )
+        return changes
+
+    def remove_document(self, doc_id: str) -> ChangeSet:
+        changes = ChangeSet()
+        with self.db.conn:
+            if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
+                self._delete_document(doc_id, changes)
+        return changes
+
+    def move_path(self, old: str, new: str) -> int:
+        """A file or directory was renamed: repoint its documents without re-reading or re-embedding."""
+        old_prefix, new_prefix = old.rstrip("/") + "/", new.rstrip("/") + "/"
+
+        def moved(value: str) -> str:
+            return new if value == old else new_prefix + value[len(old_prefix):]
+
+        with self.db.conn:
+            rows = self.db.execute(
+                "SELECT path FROM files WHERE path = ? OR substr(path, 1, ?) = ?", [old, len(old_prefix), old_prefix]
+            ).fetchall()
+            for (path,) in rows:
+                target = moved(path)
+                self.db.execute("DELETE FROM files WHERE path = ?", [target])
+                self.db.execute("UPDATE files SET path = ? WHERE path = ?", [target, path])
+                self.db.execute("UPDATE OR REPLACE locations SET source_path = ? WHERE source_path = ?", [target, path])
+                self.db.execute("UPDATE documents SET source_path = ? WHERE source_path = ?", [target, path])
+                self.db.execute("UPDATE failures SET path = ? WHERE path = ?", [target, path])
+        return len(rows)
+
+    # ---------------------------------------------------------------- status
+    def counts_by_kind(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind ORDER BY kind").fetchall())
+
+    def counts_by_reader(self) -> dict[str, int]:
+        return dict(self.db.execute(
+            "SELECT COALESCE(reader, '?'), COUNT(*) FROM documents GROUP BY reader ORDER BY reader").fetchall())
+
+    def failures(self, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT path, locator, reader, error, first_seen, last_seen FROM failures ORDER BY last_seen DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql))

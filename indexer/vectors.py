@@ -1,0 +1,107 @@
+"""The FAISS cache over chunk embeddings: an IndexIDMap2 keyed by chunk row id.
+
+SQLite is the source of truth. The cache file carries the ``vector_generation`` it reflects; on
+open a stale or missing cache is reconciled from the stored embeddings (only the difference is
+added or removed; nothing is re-embedded). Saves are atomic (write a temp file, then rename), so a
+reader never sees a half-written index.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from indexer.embeddings import DIMENSION
+from indexer.store import ChangeSet, Store
+
+_BATCH = 4096
+
+
+class VectorIndex:
+    def __init__(self, path: Path, dimension: int = DIMENSION) -> None:
+        self.path = path
+        self.sidecar = path.with_suffix(".json")
+        self.dimension = dimension
+        self.index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self.generation = -1
+        self.lock = threading.RLock()
+
+    @property
+    def ntotal(self) -> int:
+        return int(self.index.ntotal)
+
+    @classmethod
+    def load(cls, store: Store) -> "VectorIndex":
+        """Load the cache for ``store`` and bring it up to date with SQLite."""
+        vectors = cls(store.home.vectors_path)
+        vectors._read_file()
+        vectors.reconcile(store)
+        return vectors
+
+    def _read_file(self) -> None:
+        if not (self.path.exists() and self.sidecar.exists()):
+            return
+        try:
+            meta = json.loads(self.sidecar.read_text())
+            index = faiss.read_index(str(self.path))
+        except Exception:  # a damaged cache is simply rebuilt
+            return
+        if index.d == self.dimension and meta.get("dimension") == self.dimension:
+            self.index = index
+            self.generation = int(meta.get("generation", -1))
+
+    def reconcile(self, store: Store) -> bool:
+        """Make the cache hold exactly the chunks in SQLite. Returns True if anything changed."""
+        generation = store.vector_generation()
+        if generation == self.generation:
+            return False
+        with self.lock:
+            stored = np.fromiter((r[0] for r in store.db.execute("SELECT id FROM chunks")), dtype=np.int64)
+            cached = faiss.vector_to_array(self.index.id_map).astype(np.int64) if self.ntotal else np.zeros(0, np.int64)
+            extra = np.setdiff1d(cached, stored, assume_unique=True)
+            missing = np.setdiff1d(stored, cached, assume_unique=True)
+            if len(extra):
+                self.index.remove_ids(extra)
+            for start in range(0, len(missing), _BATCH):
+                batch = missing[start:start + _BATCH].tolist()
+                marks = ",".join("?" * len(batch))
+                rows = store.db.execute(f"SELECT id, embedding FROM chunks WHERE id IN ({marks})", batch).fetchall()
+                ids = np.array([r[0] for r in rows], dtype=np.int64)
+                vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+                self.index.add_with_ids(vecs, ids)
+            self.generation = generation
+            return bool(len(extra) or len(missing))
+
+    def apply(self, changes: ChangeSet, generation: int) -> None:
+        """Follow a write that this process made (cheaper than a reconcile)."""
+        with self.lock:
+            if changes.removed_ids:
+                self.index.remove_ids(np.array(changes.removed_ids, dtype=np.int64))
+            if changes.added_ids:
+                self.index.add_with_ids(
+                    np.vstack(changes.added_vectors).astype(np.float32), np.array(changes.added_ids, dtype=np.int64)
+                )
+            self.generation = generation
+
+    def save(self) -> None:
+        with self.lock:
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            faiss.write_index(self.index, str(tmp))
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+            meta_tmp = self.sidecar.with_name(self.sidecar.name + ".tmp")
+            meta_tmp.write_text(json.dumps({"generation": self.generation, "dimension": self.dimension,
+                                            "ntotal": self.ntotal}))
+            os.chmod(meta_tmp, 0o600)
+            os.replace(meta_tmp, self.sidecar)
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if self.ntotal == 0 or k <= 0:
+            return []
+        with self.lock:
+            scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, self.ntotal))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

@@ -1,0 +1,51 @@
+"""Shared CLI plumbing: the --home option, JSON output, stdin arguments and one-line errors."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from typing import Any
+
+import click
+
+from indexer.embeddings import EmbeddingError
+from indexer.errors import KithError
+from indexer.home import HomeError
+
+USER_ERRORS = (KithError, HomeError, EmbeddingError, FileNotFoundError, PermissionError)
+
+home_option = click.option(
+    "--home", "home", type=click.Path(file_okay=False), envvar="KITH_HOME",
+    help="Index home directory (default: $KITH_HOME or the platform data dir).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+
+
+class KithGroup(click.Group):
+    """Turns every error a user can cause into one clear line and a non-zero exit, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            _fail(str(exc) or type(exc).__name__)
+        except sqlite3.DatabaseError as exc:
+            _fail(f"the index database is unreadable ({exc}); move it aside or run `kith index` into a new --home")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"kith: error: {message}", err=True)
+    sys.exit(1)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def text_or_stdin(value: str | None) -> str:
+    """``-`` (or nothing, with piped input) reads the argument from standard input."""
+    if value in (None, "-"):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise KithError("no query given (pass it as an argument or on standard input with -)")
+        return sys.stdin.read().strip()
+    return value

@@ -1,0 +1,195 @@
+"""`kith index`, `search`, `show`, `status` and `forget`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from indexer.app import KithApp
+from indexer.errors import KithError
+from indexer.query_service import SearchRequest, run_search
+from kith.cli.common import echo_json, home_option, json_option, text_or_stdin
+
+console = Console(stderr=True)
+out = Console()
+
+
+@click.command("index")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--kind", help="Only use readers of this kind (mail, message, photo, contact, event).")
+@click.option("--force", is_flag=True, help="Re-read files even when unchanged.")
+@home_option
+@json_option
+def index_cmd(paths: tuple[str, ...], kind: str | None, force: bool, home: str | None, as_json: bool) -> None:
+    """Index files or folders (mail, messages, photos, contacts, calendars)."""
+    missing = [p for p in paths if not Path(p).expanduser().exists()]
+    if missing:
+        raise KithError(f"no such file or directory: {missing[0]}")
+    app = KithApp(home)
+    with Progress(TextColumn("[bold]indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  TextColumn("{task.description}"), console=console, transient=True,
+                  disable=as_json) as progress:
+        task = progress.add_task("", total=None)
+
+        def update(path: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=Path(path).name[-40:])
+
+        report = app.indexer.index_paths(paths, kind=kind, progress=update, force=force)
+    if as_json:
+        echo_json(report.to_json())
+        return
+    out.print(
+        f"[green]{report.docs_added}[/] documents added, {report.docs_updated} updated, "
+        f"{report.docs_unchanged + report.files_unchanged and report.docs_unchanged} unchanged "
+        f"({report.files_unchanged} files unchanged), [red]{report.files_failed}[/] files failed, "
+        f"{report.item_failures} items failed, {report.files_skipped} files skipped (not a known format)"
+    )
+    for path, error in report.errors[:10]:
+        out.print(f"  [red]failed[/] {path}: {error}")
+
+
+def _search_options(func):
+    for option in reversed([
+        click.option("--kind", help="mail, message, photo, contact, event or note"),
+        click.option("--since", help="YYYY-MM-DD, ISO timestamp, or 7d/2w/3m"),
+        click.option("--until", help="YYYY-MM-DD, ISO timestamp, or 7d/2w/3m"),
+        click.option("--person", help='A name, address, phone, or a relation such as "my husband"'),
+        click.option("--place", help="A place name (photo place or event location)"),
+        click.option("--source", help="A source path or reader name"),
+        click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000)),
+        click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True),
+        click.option("--order", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
+                     show_default=True),
+    ]):
+        func = option(func)
+    return func
+
+
+@click.command("search")
+@click.argument("query", required=False)
+@_search_options
+@home_option
+@json_option
+def search_cmd(query: str | None, home: str | None, as_json: bool, **options) -> None:
+    """Search the index by meaning and by words (QUERY, or - for stdin)."""
+    request = SearchRequest(query=text_or_stdin(query), **options)
+    results = search_results(home, request)
+    if as_json:
+        echo_json(results)
+        return
+    if not results:
+        out.print("No results.")
+    for number, hit in enumerate(results, 1):
+        print_hit(number, hit)
+
+
+def search_results(home: str | None, request: SearchRequest) -> list[dict]:
+    """Ask the running daemon if there is one; otherwise search in this process."""
+    try:
+        from indexer.daemon.client import try_daemon_search
+    except ImportError:
+        try_daemon_search = None
+    if try_daemon_search is not None:
+        answer = try_daemon_search(home, request)
+        if answer is not None:
+            return answer
+    app = KithApp(home)
+    try:
+        return run_search(app, request)
+    finally:
+        app.close()
+
+
+def print_hit(number: int, hit: dict) -> None:
+    when = (hit.get("timestamp") or "")[:16].replace("T", " ")
+    header = Text.assemble((f"{number}. ", "bold"), (f"[{hit['kind']}] ", "cyan"), (hit["title"] or "(no title)", "bold"),
+                           (f"  {when}", "dim"), (f"  {hit.get('author') or ''}", "magenta"))
+    out.print(header)
+    snippet = Text(hit["snippet"])
+    for start, end in hit.get("highlights", []):
+        snippet.stylize("bold yellow", start, end)
+    out.print(Text("   ") + snippet)
+    out.print(Text(f"   {hit['id']}  {hit['path']}#{hit['locator']}", style="dim"))
+
+
+@click.command("show")
+@click.argument("doc_id")
+@home_option
+@json_option
+def show_cmd(doc_id: str, home: str | None, as_json: bool) -> None:
+    """Print one document with its metadata."""
+    app = KithApp(home)
+    doc = app.store.get_document(doc_id)
+    if doc is None:
+        raise KithError(f"no document with id {doc_id!r} (ids are shown by `kith search`)")
+    doc.pop("rowid", None)
+    if as_json:
+        echo_json(doc)
+        return
+    out.print(f"[bold]{doc['title']}[/]  [dim]{doc['kind']} {doc['id']}[/]")
+    for key in ("timestamp", "author", "participants", "place", "source_path", "locator", "locations"):
+        if doc.get(key):
+            out.print(f"[cyan]{key}[/]: {doc[key]}")
+    out.print()
+    out.print(doc["body"], markup=False, highlight=False)
+
+
+@click.command("status")
+@home_option
+@json_option
+def status_cmd(home: str | None, as_json: bool) -> None:
+    """Counts by kind and reader, sources, failures, index size and model."""
+    app = KithApp(home)
+    store = app.store
+    db_size = sum(p.stat().st_size for p in app.home.path.glob("kith.db*"))
+    vec_path = app.home.vectors_path
+    failures = store.failures()
+    status = {
+        "home": str(app.home.path),
+        "documents": store.counts_by_kind(),
+        "readers": store.counts_by_reader(),
+        "chunks": store.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
+        "files": dict(store.db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall()),
+        "sources": [dict(r) for r in store.db.query("SELECT path, kind, last_scanned FROM sources")],
+        "failures": failures[:200],
+        "failure_count": len(failures),
+        "database_bytes": db_size,
+        "vectors_bytes": vec_path.stat().st_size if vec_path.exists() else 0,
+        "embedding_model": app.embedder.name,
+    }
+    if as_json:
+        echo_json(status)
+        return
+    out.print(f"[bold]kith index at {status['home']}[/]  model: {status['embedding_model']}")
+    table = Table("kind", "documents")
+    for kind, count in status["documents"].items():
+        table.add_row(kind, str(count))
+    out.print(table)
+    readers = Table("reader", "documents")
+    for name, count in status["readers"].items():
+        readers.add_row(name, str(count))
+    out.print(readers)
+    out.print(f"chunks: {status['chunks']}  files: {status['files']}  "
+              f"database: {db_size / 1e6:.1f} MB  vectors: {status['vectors_bytes'] / 1e6:.1f} MB")
+    if status["sources"]:
+        out.print("sources: " + ", ".join(f"{s['path']} ({s['kind'] or 'auto'})" for s in status["sources"]))
+    out.print(f"failures: {len(failures)}")
+    for failure in failures[:15]:
+        where = failure["path"] + (f"#{failure['locator']}" if failure["locator"] else "")
+        out.print(f"  [red]{where}[/]: {failure['error']}", markup=True, highlight=False)
+
+
+@click.command("forget")
+@click.argument("target")
+@home_option
+def forget_cmd(target: str, home: str | None) -> None:
+    """Remove a document (by id) or a file/folder (by path) from the index."""
+    app = KithApp(home)
+    removed = app.indexer.forget(target)
+    if removed == 0 and app.store.get_document(target) is None and not Path(target).exists():
+        raise KithError(f"nothing indexed matches {target!r}")
+    out.print(f"forgot {removed} document(s)")
