@@ -114,7 +114,15 @@ class Indexer:
         if progress:
             progress("", len(files), len(files))
         self.save_vectors()
+        if report.docs_added or report.docs_updated or report.docs_removed:
+            self.refresh_people()
         return report
+
+    def refresh_people(self) -> None:
+        """Re-merge identities into people after documents changed (cheap at personal scale)."""
+        from indexer.people import rebuild_people
+
+        rebuild_people(self.store)
 
     def index_file(self, path: Path, report: IndexReport, kind: str | None = None, force: bool = False,
                    reader: Reader | None = None) -> None:

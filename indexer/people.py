@@ -1,0 +1,243 @@
+"""The people layer: one person per human, merged across mail, messages, photos and contacts.
+
+An email address, a phone number, a chat handle and a photo person-name resolve to the same
+person when they match a contact card (or share an identity key). The owner ("me") comes from
+``[owner]`` in kith.toml, a card marked as "me", or the most frequent sender of sent mail.
+Relation words ("my husband", "mum") resolve through the owner's card.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from indexer.identity import identity_keys, normalize_name, relation_type
+from indexer.store import Store
+
+# A query relation matches these relation types on the owner's card.
+RELATION_FAMILY = {
+    "mother": {"mother", "parent"}, "father": {"father", "parent"}, "parent": {"parent", "mother", "father"},
+    "spouse": {"spouse", "partner"}, "partner": {"partner", "spouse"},
+}
+
+
+@dataclass
+class Person:
+    id: int
+    display_name: str
+    identities: list[str] = field(default_factory=list)
+    is_owner: bool = False
+    interactions: int = 0
+    relation: str | None = None
+    contact_doc_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+class _Merger:
+    """Union of identity keys into persons (a person is the set of keys that ever co-occurred)."""
+
+    def __init__(self) -> None:
+        self.owner_of: dict[str, int] = {}
+        self.people: dict[int, dict[str, Any]] = {}
+
+    def add(self, name: str, keys: list[str], contact_doc_id: str | None = None,
+            merge_on_names: bool = True) -> int:
+        # Single-word names ("Alice") never merge people: only full names, emails, phones, handles do.
+        strong = [k for k in keys if not k.startswith("name:") or (merge_on_names and " " in k)]
+        found = {self.owner_of[k] for k in strong if k in self.owner_of}
+        if contact_doc_id:
+            # Two different cards never merge on a name alone (two "Alice Martin"s stay two people).
+            found = {p for p in found if not self.people[p]["contact"] or
+                     any(self.owner_of.get(k) == p for k in strong if not k.startswith("name:"))}
+        if found:
+            target = min(found)
+            for other in found - {target}:
+                self._absorb(target, other)
+        else:
+            target = len(self.people) + 1 + max(self.people, default=0)
+            self.people[target] = {"name": name, "keys": [], "contact": contact_doc_id, "meta": {}}
+        person = self.people[target]
+        if contact_doc_id and not person["contact"]:
+            person["contact"], person["name"] = contact_doc_id, name
+        for key in keys:
+            if key not in person["keys"]:
+                person["keys"].append(key)
+            if key not in self.owner_of or key.startswith("name:") and " " not in key:
+                self.owner_of.setdefault(key, target)
+        return target
+
+    def _absorb(self, target: int, other: int) -> None:
+        moved = self.people.pop(other)
+        for key in moved["keys"]:
+            if key not in self.people[target]["keys"]:
+                self.people[target]["keys"].append(key)
+            self.owner_of[key] = target
+        if moved["contact"] and not self.people[target]["contact"]:
+            self.people[target]["contact"], self.people[target]["name"] = moved["contact"], moved["name"]
+
+
+def rebuild_people(store: Store, owner_config: dict[str, Any] | None = None) -> int:
+    """Recompute the people tables from the documents (contacts first). Returns the number of people."""
+    merger = _Merger()
+    contacts = list(store.db.query("SELECT id, title, metadata FROM documents WHERE kind = 'contact' ORDER BY id"))
+    card_person: dict[str, int] = {}
+    for row in contacts:
+        meta = json.loads(row["metadata"] or "{}")
+        keys = list(meta.get("identity_keys") or identity_keys(row["title"]))
+        card_person[row["id"]] = merger.add(meta.get("full_name") or row["title"], keys, contact_doc_id=row["id"])
+    interactions: Counter[str] = Counter()
+    for value, count in store.db.execute(
+        "SELECT identity, COUNT(*) FROM doc_identities GROUP BY identity"
+    ).fetchall():
+        interactions[value] = count
+    # Non-contact identities: a mail sender "Name <addr>" ties the address to the name.
+    for author, in store.db.execute(
+        "SELECT DISTINCT author FROM documents WHERE author IS NOT NULL AND kind IN ('mail', 'message')"
+    ).fetchall():
+        keys = identity_keys(author)
+        if any(k.split(":", 1)[0] in ("email", "phone", "handle") for k in keys):
+            display = author.split("<")[0].strip().strip('"') or author
+            merger.add(display, keys)
+    owner_keys = _owner_keys(store, owner_config or store.home.config.get("owner", {}))
+    with store.db.conn:
+        for table in ("people", "person_identities", "person_relations"):
+            store.db.execute(f"DELETE FROM {table}")
+        id_map: dict[int, int] = {}
+        for local_id, person in merger.people.items():
+            is_owner = bool(owner_keys & set(person["keys"])) or _card_is_me(store, person["contact"])
+            total = sum(interactions.get(k, 0) for k in person["keys"])
+            cursor = store.db.execute(
+                "INSERT INTO people (display_name, contact_doc_id, is_owner, interactions) VALUES (?, ?, ?, ?)",
+                [person["name"], person["contact"], int(is_owner), total],
+            )
+            id_map[local_id] = int(cursor.lastrowid)
+            store.db.conn.executemany(
+                "INSERT OR IGNORE INTO person_identities (person_id, identity) VALUES (?, ?)",
+                [(id_map[local_id], k) for k in person["keys"]],
+            )
+        for row in contacts:
+            meta = json.loads(row["metadata"] or "{}")
+            person_id = id_map.get(_current_id(merger, card_person[row["id"]], row["id"]))
+            for related in meta.get("related") or []:
+                value = str(related.get("value") or "")
+                other = _find_local(merger, value)
+                store.db.execute(
+                    "INSERT INTO person_relations (person_id, relation, other_id, other_value) VALUES (?, ?, ?, ?)",
+                    [person_id, related.get("type") or "other", id_map.get(other) if other else None, value],
+                )
+    return len(merger.people)
+
+
+def _current_id(merger: _Merger, local_id: int, contact_doc_id: str) -> int:
+    """The person a card ended up in after merges."""
+    if local_id in merger.people:
+        return local_id
+    return next((pid for pid, p in merger.people.items() if p["contact"] == contact_doc_id), local_id)
+
+
+def _find_local(merger: _Merger, value: str) -> int | None:
+    for key in identity_keys(value.removeprefix("mailto:").removeprefix("tel:")):
+        if key in merger.owner_of:
+            return merger.owner_of[key]
+    return None
+
+
+def _card_is_me(store: Store, contact_doc_id: str | None) -> bool:
+    if not contact_doc_id:
+        return False
+    row = store.db.execute("SELECT json_extract(metadata, '$.is_me') FROM documents WHERE id = ?",
+                           [contact_doc_id]).fetchone()
+    return bool(row and row[0])
+
+
+def _owner_keys(store: Store, config: dict[str, Any]) -> set[str]:
+    keys: set[str] = set()
+    for value in [config.get("name"), *(config.get("emails") or []), *(config.get("phones") or []),
+                  config.get("email"), config.get("phone")]:
+        if value:
+            keys.update(identity_keys(str(value)))
+    keys = {k for k in keys if not k.startswith("name:") or " " in k}
+    if keys:
+        return keys
+    # Inferred: the most frequent sender of mail in a sent folder.
+    row = store.db.execute(
+        "SELECT json_extract(metadata, '$.from_address') AS sender, COUNT(*) AS n FROM documents "
+        "WHERE kind = 'mail' AND json_extract(metadata, '$.is_sent') GROUP BY sender ORDER BY n DESC LIMIT 1"
+    ).fetchone()
+    return set(identity_keys(row[0])) if row and row[0] else set()
+
+
+# --------------------------------------------------------------------------- queries
+def owner(store: Store) -> Person | None:
+    row = store.db.execute("SELECT id FROM people WHERE is_owner = 1 ORDER BY interactions DESC LIMIT 1").fetchone()
+    return _load(store, row[0]) if row else None
+
+
+def _load(store: Store, person_id: int, relation: str | None = None) -> Person | None:
+    row = store.db.execute(
+        "SELECT id, display_name, is_owner, interactions, contact_doc_id FROM people WHERE id = ?", [person_id]
+    ).fetchone()
+    if row is None:
+        return None
+    keys = [r[0] for r in store.db.execute("SELECT identity FROM person_identities WHERE person_id = ?", [person_id])]
+    return Person(id=row[0], display_name=row[1], identities=keys, is_owner=bool(row[2]), interactions=row[3],
+                  relation=relation, contact_doc_id=row[4])
+
+
+def _relation_query(text: str) -> str | None:
+    words = normalize_name(text).split()
+    if words and words[0] in ("my", "our"):
+        words = words[1:]
+    if not words or len(words) > 2:
+        return None
+    kind = relation_type(" ".join(words))
+    return kind if kind != "other" else None
+
+
+def resolve_person(store: Store, text: str) -> list[Person]:
+    """Candidates for a person phrase, best first: a relation word, an address/phone, or a name."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    relation = _relation_query(text)
+    me = owner(store)
+    if relation and me is not None:
+        wanted = RELATION_FAMILY.get(relation, {relation})
+        rows = store.db.execute(
+            "SELECT other_id, relation FROM person_relations WHERE person_id = ? AND other_id IS NOT NULL",
+            [me.id],
+        ).fetchall()
+        found = [_load(store, other, rel) for other, rel in rows if rel in wanted]
+        if found:
+            return [p for p in found if p]
+    if normalize_name(text) in ("me", "myself", "i") and me is not None:
+        return [me]
+    keys = identity_keys(text)
+    ids: Counter[int] = Counter()
+    for key in keys:
+        for (person_id,) in store.db.execute("SELECT person_id FROM person_identities WHERE identity = ?", [key]):
+            ids[person_id] += 3
+    name = normalize_name(text)
+    if name and not ids:
+        like = [f"name:{name} %", f"name:% {name}", f"name:{name}"]
+        for (person_id,) in store.db.execute(
+            "SELECT DISTINCT person_id FROM person_identities WHERE identity LIKE ? OR identity LIKE ? OR identity = ?",
+            like,
+        ):
+            ids[person_id] += 1
+    people = [p for p in (_load(store, pid) for pid in ids) if p]
+    return sorted(people, key=lambda p: (-ids[p.id], -p.interactions, p.display_name))
+
+
+def resolve_person_identities(store: Store, text: str) -> list[str]:
+    """Identity keys for a search filter: the best candidate's, or the union for an ambiguous name."""
+    candidates = resolve_person(store, text)
+    if not candidates:
+        return []
+    keys: list[str] = []
+    for person in candidates:
+        keys += [k for k in person.identities if k not in keys]
+    return keys

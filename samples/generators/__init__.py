@@ -1,0 +1,1 @@
+"""Generators that write small, realistic sample files for tests and demos."""
