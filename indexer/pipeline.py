@@ -21,7 +21,19 @@ from indexer.store import ChangeSet, FileState, PreparedDocument, Store
 from indexer.vectors import VectorIndex
 
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "tmp", ".Trash", "node_modules"}
-STREAM_BATCH = 256
+STREAM_BATCH = 256        # documents per transaction for a large (streamed) file
+FLUSH_DOCUMENTS = 128     # embed small files together once this many documents are waiting
+FLUSH_FILES = 64
+
+
+@dataclass
+class _PendingFile:
+    """A small file that has been read and waits for its documents to be embedded."""
+
+    state: FileState
+    reader: str
+    documents: list[Document]
+    failures: list[ReadFailure]
 
 
 @dataclass
@@ -105,12 +117,35 @@ class Indexer:
     # ------------------------------------------------------------- work
     def index_paths(self, paths: Iterable[str | os.PathLike[str]], kind: str | None = None,
                     progress: ProgressFn | None = None, force: bool = False) -> IndexReport:
+        """Index every file under ``paths``.
+
+        Small files are read one by one but embedded together (one model call for many files),
+        then committed one transaction per file, so a crash still loses at most the files in
+        flight and never leaves one half-written.
+        """
         report = IndexReport()
         files = list(iter_files(paths))
+        pending: list[_PendingFile] = []
         for number, path in enumerate(files, 1):
             if progress:
                 progress(str(path), number - 1, len(files))
-            self.index_file(path, report, kind=kind, force=force)
+            job = self._start(path, report, kind, force)
+            if job is None:
+                continue
+            state, reader = job
+            try:
+                documents, failures, rest = self._read_head(path, reader)
+            except Exception as exc:  # the reader gave up on the whole file
+                self._fail(state, reader.name, f"{type(exc).__name__}: {exc}", report)
+                continue
+            if rest is not None:  # a large file: stream it on its own
+                self._flush(pending, report)
+                self._finish_streamed(state, reader.name, documents, failures, rest, report)
+                continue
+            pending.append(_PendingFile(state, reader.name, documents, failures))
+            if sum(len(p.documents) for p in pending) >= FLUSH_DOCUMENTS or len(pending) >= FLUSH_FILES:
+                self._flush(pending, report)
+        self._flush(pending, report)
         if progress:
             progress("", len(files), len(files))
         self.save_vectors()
@@ -126,70 +161,126 @@ class Indexer:
 
     def index_file(self, path: Path, report: IndexReport, kind: str | None = None, force: bool = False,
                    reader: Reader | None = None) -> None:
+        """Index one file now (the daemon's entry point)."""
+        job = self._start(path, report, kind, force, reader)
+        if job is None:
+            return
+        state, reader = job
+        try:
+            documents, failures, rest = self._read_head(path, reader)
+            if rest is None:
+                pending = [_PendingFile(state, reader.name, documents, failures)]
+                self._flush(pending, report)
+            else:
+                self._finish_streamed(state, reader.name, documents, failures, rest, report)
+        except Exception as exc:  # the reader gave up on the whole file
+            self._fail(state, reader.name, f"{type(exc).__name__}: {exc}", report)
+
+    def _start(self, path: Path, report: IndexReport, kind: str | None, force: bool,
+               reader: Reader | None = None) -> tuple[FileState, Reader] | None:
+        """Decide whether ``path`` needs reading; if so, record it as being read (crash marker)."""
         report.files_seen += 1
         try:
             state = stat_file(path)
         except OSError as exc:
             report.files_failed += 1
             report.errors.append((str(path), f"cannot stat: {exc.strerror or exc}"))
-            return
+            return None
         try:
             if not self.needs_indexing(state, force):
                 report.files_unchanged += 1
-                return
+                return None
+            reader = reader or detect(path, kind)
+            if reader is None:
+                report.files_skipped += 1
+                return None
+            if state.sha256 is None:
+                state.sha256 = file_sha256(path)
         except OSError as exc:
             self._fail(state, None, f"cannot read file: {exc.strerror or exc}", report)
-            return
-        reader = reader or detect(path, kind)
-        if reader is None:
-            report.files_skipped += 1
-            return
-        if state.sha256 is None:
-            state.sha256 = file_sha256(path)
+            return None
         self.store.mark_reading(state, reader.name)
-        try:
-            failures = self._read_and_store(path, state, reader, report)
-        except Exception as exc:  # the reader gave up on the whole file
-            self._fail(state, reader.name, f"{type(exc).__name__}: {exc}", report)
-            return
-        report.item_failures += failures
-        report.files_indexed += 1
+        return state, reader
 
-    def _read_and_store(self, path: Path, state: FileState, reader: Reader, report: IndexReport) -> int:
-        batch: list[Document] = []
+    @staticmethod
+    def _read_head(path: Path, reader: Reader) -> tuple[list[Document], list[ReadFailure], Iterator | None]:
+        """Read up to STREAM_BATCH documents; return the live iterator too if the file has more."""
+        documents: list[Document] = []
         failures: list[ReadFailure] = []
-        committed: set[tuple[str, str]] = set()
-        failure_count = 0
-        for item in reader.read(path):
+        items = iter(reader.read(path))
+        for item in items:
             if isinstance(item, ReadFailure):
                 failures.append(item)
-                failure_count += 1
-                continue
-            batch.append(item)
-            if len(batch) >= STREAM_BATCH:
-                # Commit a range of a large file; keep only the keys for the final prune.
-                prepared = self.prepare(batch)
-                self._commit(self.store.replace_file(state, reader.name, prepared, failures, partial=True), report)
-                committed.update((d.source_path, d.locator) for d in batch)
-                batch, failures = [], []
-        prepared = self.prepare(batch)
-        self._commit(self.store.replace_file(state, reader.name, prepared, failures, keep=committed), report)
-        return failure_count
+            else:
+                documents.append(item)
+                if len(documents) >= STREAM_BATCH:
+                    return documents, failures, items
+        return documents, failures, None
 
-    def prepare(self, documents: list[Document]) -> list[PreparedDocument]:
+    def _flush(self, pending: list["_PendingFile"], report: IndexReport) -> None:
+        """Embed the documents of several files in one call, then commit each file on its own."""
+        if not pending:
+            return
+        prepared = self.prepare([doc for item in pending for doc in item.documents])
+        cursor = 0
+        for item in pending:
+            mine = [p for p in prepared[cursor:cursor + len(item.documents)] if p is not None]
+            cursor += len(item.documents)
+            state = item.state
+            self._commit(self.store.replace_file(state, item.reader, mine, item.failures), report)
+            report.item_failures += len(item.failures)
+            report.files_indexed += 1
+        pending.clear()
+
+    def index_stream(self, path: Path, reader_name: str, items: Iterable[Document | ReadFailure],
+                     force: bool = False) -> IndexReport:
+        """Index documents produced by the caller as the contents of ``path`` (e.g. a BEIR corpus)."""
+        report = IndexReport(files_seen=1)
+        state = stat_file(path)
+        if not self.needs_indexing(state, force):
+            report.files_unchanged = 1
+            return report
+        state.sha256 = state.sha256 or file_sha256(path)
+        self.store.mark_reading(state, reader_name)
+        self._finish_streamed(state, reader_name, [], [], iter(items), report)
+        self.save_vectors()
+        return report
+
+    def _finish_streamed(self, state: FileState, reader: str, documents: list[Document],
+                         failures: list[ReadFailure], rest: Iterator, report: IndexReport) -> None:
+        """A large file (an mbox): commit each range of STREAM_BATCH documents in its own transaction."""
+        committed: set[tuple[str, str]] = set()
+        failure_count = 0
+        for item in rest:
+            if isinstance(item, ReadFailure):
+                failures.append(item)
+                continue
+            documents.append(item)
+            if len(documents) >= STREAM_BATCH:
+                prepared = [p for p in self.prepare(documents) if p is not None]
+                self._commit(self.store.replace_file(state, reader, prepared, failures, partial=True), report)
+                committed.update((d.source_path, d.locator) for d in documents)
+                failure_count += len(failures)
+                documents, failures = [], []
+        prepared = [p for p in self.prepare(documents) if p is not None]
+        self._commit(self.store.replace_file(state, reader, prepared, failures, keep=committed), report)
+        report.item_failures += failure_count + len(failures)
+        report.files_indexed += 1
+
+    def prepare(self, documents: list[Document]) -> list[PreparedDocument | None]:
         """Chunk and embed, reusing stored vectors for chunks whose text has not changed.
 
-        A document already stored with the same content needs no chunks (the store only records
-        its location); a duplicate within the batch is kept only as a second location.
+        The result is aligned with ``documents``. A document already stored with the same
+        content needs no chunks (the store only records its location); a duplicate within the
+        batch is kept as a second location, or dropped (None) if its content differs.
         """
         first_hash: dict[str, str] = {}
-        plans: list[tuple[Document, list[str], dict[str, np.ndarray]]] = []
+        plans: list[tuple[Document, list[str], dict[str, np.ndarray]] | None] = []
         to_embed: list[str] = []
         for doc in documents:
             digest = doc.content_hash()
             if doc.stable_id in first_hash:
-                if first_hash[doc.stable_id] == digest:
-                    plans.append((doc, [], {}))
+                plans.append((doc, [], {}) if first_hash[doc.stable_id] == digest else None)
                 continue
             first_hash[doc.stable_id] = digest
             known = self.store.db.execute(
@@ -203,9 +294,11 @@ class Indexer:
             plans.append((doc, chunks, cached))
         vectors = dict(zip(to_embed, self.embedder.encode(to_embed))) if to_embed else {}
         return [
-            PreparedDocument(doc, chunks, np.vstack([cached.get(c, vectors.get(c)) for c in chunks])
-                             if chunks else np.zeros((0, 0), np.float32))
-            for doc, chunks, cached in plans
+            None if plan is None else PreparedDocument(
+                plan[0], plan[1],
+                np.vstack([plan[2].get(c, vectors.get(c)) for c in plan[1]]) if plan[1]
+                else np.zeros((0, 0), np.float32))
+            for plan in plans
         ]
 
     def _commit(self, changes: ChangeSet, report: IndexReport) -> None:
