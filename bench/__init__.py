@@ -1,0 +1,1 @@
+"""Benchmark scripts (run directly; never part of `make test`)."""

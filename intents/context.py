@@ -1,0 +1,35 @@
+"""What an intent sees when it runs: the app (index + home), an injectable clock and the owner."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from indexer.app import KithApp
+
+
+@dataclass
+class IntentContext:
+    app: "KithApp"
+    now: datetime | None = None
+    owner: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.now is None:
+            self.now = datetime.now(timezone.utc)
+        elif self.now.tzinfo is None:
+            self.now = self.now.replace(tzinfo=timezone.utc)
+        if self.owner is None:
+            owner = (self.app.home.config.get("owner") or {}) if self.app is not None else {}
+            self.owner = owner.get("name") if isinstance(owner, dict) else None
+
+    @property
+    def home(self) -> Path:
+        """The kith home directory: where the outbox and .ics files of local effects live."""
+        return self.app.home.path
+
+    @property
+    def store(self):
+        return self.app.store
