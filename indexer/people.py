@@ -88,11 +88,9 @@ def rebuild_people(store: Store, owner_config: dict[str, Any] | None = None) -> 
         meta = json.loads(row["metadata"] or "{}")
         keys = list(meta.get("identity_keys") or identity_keys(row["title"]))
         card_person[row["id"]] = merger.add(meta.get("full_name") or row["title"], keys, contact_doc_id=row["id"])
-    interactions: Counter[str] = Counter()
-    for value, count in store.db.execute(
-        "SELECT identity, COUNT(*) FROM doc_identities GROUP BY identity"
-    ).fetchall():
-        interactions[value] = count
+    docs_of: dict[str, set[str]] = {}
+    for identity, doc_id in store.db.execute("SELECT identity, doc_id FROM doc_identities").fetchall():
+        docs_of.setdefault(identity, set()).add(doc_id)
     # Non-contact identities: a mail sender "Name <addr>" ties the address to the name.
     for author, in store.db.execute(
         "SELECT DISTINCT author FROM documents WHERE author IS NOT NULL AND kind IN ('mail', 'message')"
@@ -108,7 +106,8 @@ def rebuild_people(store: Store, owner_config: dict[str, Any] | None = None) -> 
         id_map: dict[int, int] = {}
         for local_id, person in merger.people.items():
             is_owner = bool(owner_keys & set(person["keys"])) or _card_is_me(store, person["contact"])
-            total = sum(interactions.get(k, 0) for k in person["keys"])
+            # Interactions: distinct documents the person wrote or received (not counting their card).
+            total = len(set().union(*(docs_of.get(k, set()) for k in person["keys"])) - {person["contact"]})
             cursor = store.db.execute(
                 "INSERT INTO people (display_name, contact_doc_id, is_owner, interactions) VALUES (?, ?, ?, ?)",
                 [person["name"], person["contact"], int(is_owner), total],

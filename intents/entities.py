@@ -21,11 +21,16 @@ if TYPE_CHECKING:
 MAX_CANDIDATES = 10
 
 
+DOMINANCE_RATIO = 3.0  # a candidate used this many times more than the next one is "the" one
+DOMINANCE_MIN = 5
+
+
 @dataclass
 class Candidate:
     entity: "Entity"
     score: float
     exact: bool = False
+    weight: float = 0.0  # how often the user deals with it (interactions), for the dominance rule
 
 
 class Entity(BaseModel):
@@ -57,6 +62,9 @@ class Entity(BaseModel):
         unique = {c.entity.id: c for c in candidates}
         if len(unique) == 1:
             return next(iter(unique.values())).entity
+        dominant = _dominant(list(unique.values()))
+        if dominant is not None:
+            return dominant.entity
         if not unique:
             raise ArgumentError({
                 "type": "not_found", "field": field, "entity": cls.entity_name,
@@ -68,6 +76,18 @@ class Entity(BaseModel):
             "message": f"{text!r} matches {len(unique)} {cls.entity_name.lower()} entries; say which one",
             "candidates": [c.entity.model_dump(mode="json") | {"score": round(c.score, 3)} for c in ranked],
         })
+
+
+def _dominant(candidates: list[Candidate]) -> Candidate | None:
+    """The candidate the user deals with far more than any other ("Alice" = the friend they text
+    daily, not the colleague seen once), as phones do. Confirmation still shows who it resolved to."""
+    if len(candidates) < 2:
+        return None
+    ranked = sorted(candidates, key=lambda c: -c.weight)
+    top, second = ranked[0], ranked[1]
+    if top.weight >= DOMINANCE_MIN and top.weight >= DOMINANCE_RATIO * max(second.weight, 1.0):
+        return top
+    return None
 
 
 # --------------------------------------------------------------------------------------- Person
@@ -118,7 +138,8 @@ def _people_layer(text: str, context: "IntentContext") -> list[Candidate]:
                  or (getattr(row, "is_owner", False) and _norm(text) in ("me", "myself", "i")))
         score = 1.0 if exact else min(0.9, 0.5 + 0.01 * float(getattr(row, "interactions", 0) or 0))
         out.append(Candidate(Person(id=f"person:{row.id}", display=_display(name, emails), name=name, emails=emails,
-                                    phones=phones, doc_id=doc_id, identity_keys=keys), score, exact))
+                                    phones=phones, doc_id=doc_id, identity_keys=keys), score, exact,
+                             weight=float(getattr(row, "interactions", 0) or 0)))
     return out
 
 

@@ -165,3 +165,22 @@ def test_forget_document_is_destructive_and_confirmed(env):
     res = registry.call("forget_document", {"document": doc_id}, context=ctx, confirm=auto_approve("test"))
     assert res.status == "done" and res.result["documents_removed"] == 1
     assert app.store.get_document(doc_id) is None
+
+
+def test_a_person_the_user_deals_with_far_more_resolves_without_asking(tmp_path_factory):
+    """Like a phone's "text Alice": the Alice with many conversations wins over a once-seen namesake,
+    and the confirmation shows who it resolved to. Below the dominance bar it stays a question."""
+    root = tmp_path_factory.mktemp("dominance")
+    app = build_home(root)
+    extra = root / "more-mail"
+    extra.mkdir()
+    for number in range(8):
+        (extra / f"m{number}.eml").write_text(
+            f"From: Alice Martin <alice.martin@example.org>\nTo: maya@example.com\nSubject: Note {number}\n"
+            f"Message-ID: <dominance{number}@example.org>\nDate: Mon, 06 Jul 2026 10:00:00 +0100\n\nHello {number}\n")
+    app.indexer.index_paths([str(extra)])
+    registry = load_registry(app.home, entry_points_enabled=False)
+    res = registry.call("get_contact", {"person": "Alice"}, context=IntentContext(app, NOW), confirm=None)
+    assert res.status == "done", res.error
+    assert res.result["name"] == "Alice Martin"
+    app.close()

@@ -232,3 +232,18 @@ def test_utf16_export_with_bom(tmp_path: Path) -> None:
     assert READER.sniff(path, read_head(path)) >= 0.5
     docs, _ = _read(path)
     assert docs[0].body == "Zé: Boa noite"
+
+
+def test_ios_encryption_notice_with_a_left_to_right_mark_is_a_system_line(tmp_path):
+    """Real iOS exports put U+200E before the notice; it must not become a message by the chat."""
+    from indexer.document import Document
+    from indexer.sources.messages.whatsapp import WhatsAppReader
+
+    path = tmp_path / "_chat.txt"
+    path.write_text(
+        "[12/07/2026, 09:00:00] Okafor family: \u200eMessages and calls are end-to-end encrypted. "
+        "No one outside of this chat can read them.\n"
+        "[12/07/2026, 09:01:00] Daniel Okafor: Lunch on Sunday?\n", encoding="utf-8")
+    docs = [d for d in WhatsAppReader().read(path) if isinstance(d, Document)]
+    authors = {m["author"] for d in docs for m in d.metadata["messages"]}
+    assert "Okafor family" not in authors and "Daniel Okafor" in authors

@@ -144,7 +144,7 @@ def _split_author(rest: str) -> tuple[str | None, str]:
     if not match:
         return None, rest.strip("\u200e")
     text = match["text"] or ""
-    if _E2E_NOTICE.match(text):  # "<chat name>: Messages and calls are end-to-end encrypted..."
+    if _E2E_NOTICE.match(text.lstrip("\u200e\u200f")):  # "<chat name>: Messages and calls are end-to-end encrypted..."
         return None, text
     return match["author"].strip(), text
 
