@@ -1,0 +1,107 @@
+"""`kith eval intents FILE`: route a labelled test set and report accuracy and out-of-scope detection.
+
+File format (JSON, documented in docs/AGENT.md)::
+
+    {"intents": [{"name": "...", "phrases": ["...", ...]}, ...],
+     "test":    [{"text": "...", "intent": "name" | null}, ...],      # null = out of scope
+     "val":     [{"text": "...", "intent": "name" | null}, ...],      # optional: threshold calibration
+     "oos_phrases": ["...", ...]}                                     # optional: known out-of-scope examples
+
+With a ``val`` split the out-of-scope threshold is calibrated on it: the highest in-scope accuracy
+whose out-of-scope recall reaches ``--target-oos-recall``.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent.router import OUT_OF_SCOPE, IntentRouter, calibrate_threshold, fill_placeholders
+from indexer.errors import KithError
+
+
+@dataclass
+class IntentDataset:
+    intents: dict[str, list[str]]
+    test: list[tuple[str, str | None]]
+    val: list[tuple[str, str | None]]
+    oos_phrases: list[str]
+
+    @classmethod
+    def load(cls, path: str | Path) -> "IntentDataset":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise KithError(f"cannot read intent evaluation file {path}: {exc}") from exc
+        return cls.from_json(data, str(path))
+
+    @classmethod
+    def from_json(cls, data: Any, origin: str = "input") -> "IntentDataset":
+        if not isinstance(data, dict) or not isinstance(data.get("intents"), list) or not isinstance(data.get("test"), list):
+            raise KithError(f'{origin}: expected {{"intents": [{{"name", "phrases"}}], "test": [{{"text", "intent"}}]}}')
+        intents: dict[str, list[str]] = {}
+        for item in data["intents"]:
+            if not isinstance(item, dict) or not item.get("name") or not isinstance(item.get("phrases"), list):
+                raise KithError(f"{origin}: every intent needs a name and a list of phrases (got {item!r:.80})")
+            phrases = [p for p in item["phrases"] if isinstance(p, str) and p.strip()]
+            if phrases:
+                intents.setdefault(str(item["name"]), []).extend(phrases)
+        if not intents:
+            raise KithError(f"{origin}: no intent has any phrase")
+
+        def examples(key: str) -> list[tuple[str, str | None]]:
+            out = []
+            for item in data.get(key) or []:
+                if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                    raise KithError(f"{origin}: every {key} example needs a text (got {item!r:.80})")
+                out.append((item["text"], item.get("intent")))
+            return out
+
+        return cls(intents, examples("test"), examples("val"), [p for p in data.get("oos_phrases") or [] if isinstance(p, str)])
+
+
+def metrics(gold: list[str | None], predicted: list[str], top_errors: int = 10) -> dict[str, Any]:
+    in_scope = [(g, p) for g, p in zip(gold, predicted) if g is not None]
+    oos = [(g, p) for g, p in zip(gold, predicted) if g is None]
+    predicted_oos = [g for g, p in zip(gold, predicted) if p == OUT_OF_SCOPE]
+    confusion = Counter((g if g is not None else OUT_OF_SCOPE, p) for g, p in zip(gold, predicted)
+                        if (g if g is not None else OUT_OF_SCOPE) != p)
+    return {
+        "in_scope_accuracy": round(sum(g == p for g, p in in_scope) / len(in_scope), 4) if in_scope else None,
+        "oos_recall": round(sum(p == OUT_OF_SCOPE for _, p in oos) / len(oos), 4) if oos else None,
+        "oos_precision": round(sum(g is None for g in predicted_oos) / len(predicted_oos), 4) if predicted_oos else None,
+        "n_in_scope": len(in_scope), "n_oos": len(oos),
+        "top_confusions": [{"gold": g, "predicted": p, "count": n} for (g, p), n in confusion.most_common(top_errors)],
+    }
+
+
+def evaluate(dataset: IntentDataset, encoder, method: str = "logreg", target_oos_recall: float = 0.7,
+             threshold: float | None = None, k: int | None = None) -> dict[str, Any]:
+    """Fit a router on the intents' phrases (the first ``k`` per intent if given) and score the test split."""
+    routes = {name: phrases[:k] if k else phrases for name, phrases in dataset.intents.items()}
+    texts = [fill_placeholders(p) for name in sorted(routes) for p in routes[name]]
+    router = IntentRouter(encoder, method=method).fit(routes, vectors=encoder.encode(texts),
+                                                      oos_phrases=dataset.oos_phrases or None)
+    calibrated_on = "default"
+    if threshold is not None:
+        router.threshold, calibrated_on = threshold, "given"
+    elif dataset.val:
+        val_vectors = encoder.encode([t for t, _ in dataset.val])
+        scores = router.class_scores(val_vectors)
+        best = scores.argmax(axis=1)
+        gold = [g for _, g in dataset.val]
+        correct = np.array([g is not None and router.labels[b] == g for b, g in zip(best, gold)])
+        is_oos = np.array([g is None for g in gold])
+        router.threshold = calibrate_threshold(scores.max(axis=1), correct, is_oos, target_oos_recall)
+        calibrated_on = "val"
+    test_vectors = encoder.encode([t for t, _ in dataset.test])
+    predicted, _ = router.predict(test_vectors)
+    report = metrics([g for _, g in dataset.test], predicted)
+    report.update({"method": method, "threshold": round(float(router.threshold), 5), "calibrated_on": calibrated_on,
+                   "phrases_per_intent": k or "all", "n_intents": len(routes),
+                   "target_oos_recall": target_oos_recall})
+    return report

@@ -1,0 +1,203 @@
+"""Executes a Plan: retrieval with its filters, intent calls through the registry, then the composer.
+
+``Agent`` is the one entry point the CLI, tests and the injection harness use. It works with any
+``Planner``; the planner only ever sees the question, so retrieved text cannot choose an intent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from agent.composer import Composer, ComposedAnswer
+from agent.plan import Answer, CallIntent, Plan, PlanContext, Planner, Retrieve
+from indexer.search import SearchFilters
+
+ENGINE_ANSWERER = "extractive-composer"
+
+
+@dataclass
+class AgentResult:
+    question: str
+    answer: str
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    intent_calls: list[dict[str, Any]] = field(default_factory=list)
+    plan: Plan | None = None
+    engine: dict[str, str] = field(default_factory=dict)
+    found: bool = True
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    retrieval: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"question": self.question, "answer": self.answer, "found": self.found,
+                "citations": self.citations, "intent_calls": self.intent_calls,
+                "plan": self.plan.to_json() if self.plan else None, "engine": self.engine,
+                "answer_lines": self.lines, "retrieval": self.retrieval}
+
+
+def known_places(app: Any) -> list[str]:
+    try:
+        rows = app.store.db.execute("SELECT DISTINCT place FROM documents WHERE place IS NOT NULL LIMIT 500").fetchall()
+    except Exception:
+        return []
+    return [r[0] for r in rows if r[0]]
+
+
+def load_registry_for(app: Any) -> Any:
+    try:
+        from intents import load_registry
+    except ImportError:
+        return None
+    return load_registry(app.home)
+
+
+class Agent:
+    def __init__(self, app: Any, planner: Planner | None = None, registry: Any = None,
+                 now: datetime | None = None) -> None:
+        self.app = app
+        self.now = now or datetime.now(timezone.utc).astimezone()
+        if self.now.tzinfo is None:
+            self.now = self.now.replace(tzinfo=timezone.utc)
+        self.registry = registry if registry is not None else load_registry_for(app)
+        if planner is None:
+            from agent.planner import DeterministicPlanner
+
+            planner = DeterministicPlanner(app.embedder)
+        self.planner = planner
+
+    def context(self) -> PlanContext:
+        owner = self.app.home.config.get("owner") or {}
+        return PlanContext(now=self.now, owner=owner if isinstance(owner, dict) else {}, registry=self.registry,
+                           known_places=known_places(self.app), app=self.app)
+
+    def ask(self, question: str, confirm: Callable[..., Any] | None = None) -> AgentResult:
+        plan = self.planner.plan(question, self.context())
+        return self.execute(plan, confirm)
+
+    # ------------------------------------------------------------- execution
+    def execute(self, plan: Plan, confirm: Callable[..., Any] | None = None) -> AgentResult:
+        result = AgentResult(plan.question, "", plan=plan,
+                             engine={"planner": getattr(self.planner, "name", type(self.planner).__name__),
+                                     "answerer": ENGINE_ANSWERER})
+        hits: list[Any] = []
+        retrieve: Retrieve | None = None
+        relaxed = False
+        for step in plan.steps:
+            if isinstance(step, Retrieve):
+                retrieve = step
+                hits, relaxed = self.retrieve(step, plan)
+                result.retrieval = [{"id": h.id, "kind": h.kind, "title": h.title, "score": h.score} for h in hits]
+            elif isinstance(step, CallIntent):
+                result.intent_calls.append(self.call_intent(step, confirm))
+            elif isinstance(step, Answer):
+                if step.style in ("confirm_action", "intent"):
+                    result.answer = describe_calls(result.intent_calls, plan)
+                    result.found = any(c["status"] == "done" for c in result.intent_calls)
+                else:
+                    composed = self.compose(plan.question, retrieve, step.style, hits, relaxed)
+                    result.answer, result.citations, result.found = composed.text, composed.citations, composed.found
+                    result.lines = [line.to_json() for line in composed.lines]
+        return result
+
+    def retrieve(self, step: Retrieve, plan: Plan) -> tuple[list[Any], bool]:
+        """Search with the plan's filters; if nothing matches, drop filters one by one (marked as relaxed)."""
+        filters = dict(step.filters)
+        hits = self._search(step, filters)
+        relaxed = False
+        for key in ("person", "place", "since", "until"):
+            if hits or key not in filters or key == "since" and plan.steps and step.order == "oldest":
+                continue
+            filters.pop(key)
+            hits = self._search(step, filters)
+            if hits:
+                relaxed = True
+                plan.notes.append(f"nothing matched with the {key} filter; showing the closest results without it")
+        return hits, relaxed
+
+    def _search(self, step: Retrieve, filters: dict[str, Any]) -> list[Any]:
+        from indexer.query_service import resolve_person_keys
+
+        person = filters.get("person")
+        keys = resolve_person_keys(self.app, person) if person else None
+        search_filters = SearchFilters(kind=filters.get("kind"), since=filters.get("since"), until=filters.get("until"),
+                                       person=person, source=filters.get("source"), place=filters.get("place"),
+                                       identity_keys=keys)
+        return self.app.searcher.search(step.query, search_filters, limit=step.limit, order=step.order)
+
+    def compose(self, question: str, retrieve: Retrieve | None, style: str, hits: list[Any],
+                relaxed: bool) -> ComposedAnswer:
+        composer = Composer(self.app.embedder, self.now)
+        docs = self.app.store.documents_by_ids([h.id for h in hits if h.kind == "mail" or h.kind == "note"])
+        composer.bodies = {d["id"]: d.get("body") or "" for d in docs}
+        query = retrieve.query if retrieve else question
+        browse = bool(retrieve and retrieve.filters and not query.strip())
+        return composer.compose(question, query, style, hits, filtered_browse=browse, relaxed=relaxed)
+
+    def disambiguate(self, error: dict[str, Any] | None) -> tuple[str, str, str] | None:
+        """An ambiguous person ("Alice") resolves to the candidate the owner interacts with far more often.
+
+        The choice is only a proposal: side-effecting intents still show the resolved person in their
+        confirmation, so the user sees who "Alice" became before anything is sent.
+        """
+        if not error or error.get("type") != "disambiguation" or not error.get("candidates") or not error.get("field"):
+            return None
+        counted = sorted(((interaction_count(self.app, c.get("identity_keys") or []), c) for c in error["candidates"]),
+                         key=lambda item: -item[0])
+        top_count, top = counted[0]
+        runner_up = counted[1][0] if len(counted) > 1 else 0
+        if top_count < 3 or top_count < 2 * runner_up:
+            return None
+        value = (top.get("emails") or [None])[0] or (top.get("phones") or [None])[0] or top.get("name")
+        if not value:
+            return None
+        return error["field"], value, (f"{top.get('display') or top.get('name')}: {top_count} documents vs "
+                                       f"{runner_up} for the next candidate")
+
+    def call_intent(self, step: CallIntent, confirm: Callable[..., Any] | None) -> dict[str, Any]:
+        entry = {"name": step.name, "arguments": dict(step.arguments), "effect": step.effect}
+        if self.registry is None:
+            entry.update(status="failed", result=None, error={"type": "no_registry", "message": "no intents are installed"})
+            return entry
+        from intents import IntentContext
+
+        owner = self.app.home.config.get("owner") or {}
+        context = IntentContext(self.app, self.now, owner.get("name") if isinstance(owner, dict) else None)
+        outcome = self.registry.call(step.name, step.arguments, context=context, confirm=confirm, caller="agent")
+        data = outcome.to_json()
+        choice = self.disambiguate(data.get("error"))
+        if choice is not None:
+            field_name, value, reason = choice
+            step.arguments[field_name] = value
+            entry["arguments"] = dict(step.arguments)
+            entry["disambiguated"] = {"field": field_name, "value": value, "reason": reason}
+            outcome = self.registry.call(step.name, step.arguments, context=context, confirm=confirm, caller="agent")
+            data = outcome.to_json()
+        entry.update(status=data["status"], result=data.get("result"), error=data.get("error"),
+                     confirmation=data.get("confirmation"), confirmed_by=data.get("confirmed_by"))
+        return entry
+
+
+def interaction_count(app: Any, keys: list[str]) -> int:
+    if not keys:
+        return 0
+    marks = ",".join("?" * len(keys))
+    row = app.store.db.execute(f"SELECT COUNT(DISTINCT doc_id) FROM doc_identities WHERE identity IN ({marks})",
+                               keys).fetchone()
+    return int(row[0]) if row else 0
+
+
+def describe_calls(calls: list[dict[str, Any]], plan: Plan) -> str:
+    lines = []
+    for call in calls:
+        summary = (call.get("confirmation") or {}).get("summary") or f"{call['name']}({call['arguments']})"
+        status = call["status"]
+        if status == "done":
+            lines.append(f"Done: {summary}.")
+        elif status == "needs_confirmation":
+            lines.append(f"Not done, needs confirmation: {summary}. Run again with --yes or answer the prompt.")
+        elif status == "refused":
+            lines.append(f"Cancelled, nothing was done: {summary}.")
+        else:
+            message = (call.get("error") or {}).get("message", "unknown error")
+            lines.append(f"Could not {call['name'].replace('_', ' ')}: {message}")
+    return "\n".join(lines) or "Nothing to do."

@@ -1,0 +1,134 @@
+"""Extractive summaries: MMR over sentence embeddings, keeping the sentences with names, dates and numbers.
+
+``summarize`` takes a target (a document id or a free-text query) and returns the selected
+sentences in their original order, each with its document id and locator. A mail's summary
+covers its whole thread (message_id / in_reply_to / references); a conversation window's covers
+its messages; a query's covers the top hits.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from agent.composer import split_sentences
+from agent.safety import UntrustedText
+
+INFORMATIVE = re.compile(r"\d|\b[A-Z][a-z]+\b.*\b[A-Z][a-z]+\b|\b(mon|tue|wed|thu|fri|sat|sun)\w*day\b", re.I)
+
+
+def mmr_select(vectors: np.ndarray, relevance: np.ndarray, k: int, lam: float = 0.7,
+               min_score: float | None = None) -> list[int]:
+    """Maximal marginal relevance: indices of up to ``k`` items, relevant and not redundant."""
+    candidates = [i for i in range(len(relevance)) if min_score is None or relevance[i] >= min_score]
+    picked: list[int] = []
+    while candidates and len(picked) < k:
+        if picked:
+            redundancy = (vectors[candidates] @ vectors[picked].T).max(axis=1)
+        else:
+            redundancy = np.zeros(len(candidates))
+        values = lam * relevance[candidates] - (1 - lam) * redundancy
+        best = candidates[int(np.argmax(values))]
+        picked.append(best)
+        candidates.remove(best)
+    return picked
+
+
+@dataclass
+class SummarySentence:
+    text: str
+    doc_id: str
+    locator: str | None
+    author: str | None = None
+    timestamp: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "id": self.doc_id, "locator": self.locator, "author": self.author,
+                "timestamp": self.timestamp, "trust": "untrusted"}
+
+
+@dataclass
+class Summary:
+    target: str
+    scope: str                     # thread | conversation | document | hits
+    documents: list[str] = field(default_factory=list)
+    sentences: list[SummarySentence] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": self.target, "scope": self.scope, "documents": self.documents,
+                "sentences": [s.to_json() for s in self.sentences]}
+
+
+def _meta(doc: dict[str, Any]) -> dict[str, Any]:
+    meta = doc.get("metadata") or {}
+    return json.loads(meta) if isinstance(meta, str) else meta
+
+
+def thread_documents(store: Any, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every indexed mail of the thread ``doc`` belongs to, oldest first."""
+    meta = _meta(doc)
+    ids = {x for x in [meta.get("message_id"), meta.get("in_reply_to"), meta.get("thread_root"),
+                       *(meta.get("references") or [])] if x}
+    if not ids:
+        return [doc]
+    marks = ",".join("?" * len(ids))
+    rows = store.db.execute(
+        f"""SELECT id FROM documents WHERE kind = 'mail' AND (
+              json_extract(metadata, '$.message_id') IN ({marks}) OR json_extract(metadata, '$.thread_root') IN ({marks})
+              OR json_extract(metadata, '$.in_reply_to') IN ({marks}))""", [*ids, *ids, *ids]).fetchall()
+    docs = store.documents_by_ids([r[0] for r in rows] or [doc["id"]])
+    return sorted(docs, key=lambda d: d.get("timestamp") or "")
+
+
+def document_units(doc: dict[str, Any]) -> list[SummarySentence]:
+    meta = _meta(doc)
+    if doc["kind"] == "message" and meta.get("messages"):
+        return [SummarySentence(s, doc["id"], m.get("locator"), m.get("author"), m.get("timestamp"))
+                for m in meta["messages"] for s in split_sentences(str(m.get("text") or ""))]
+    return [SummarySentence(s, doc["id"], doc.get("locator"), doc.get("author"), doc.get("timestamp"))
+            for s in split_sentences(doc.get("body") or "")]
+
+
+def summarize_documents(embedder: Any, docs: list[dict[str, Any]], target: str, scope: str,
+                        k: int = 5, focus: str | None = None) -> Summary:
+    units = [u for d in docs for u in document_units(d)]
+    summary = Summary(target, scope, [d["id"] for d in docs])
+    if not units:
+        return summary
+    vectors = embedder.encode([u.text for u in units])
+    centre = vectors.mean(axis=0)
+    centre = centre / (np.linalg.norm(centre) or 1.0)
+    relevance = vectors @ centre
+    if focus:
+        relevance = 0.5 * relevance + 0.5 * (vectors @ embedder.encode([focus])[0])
+    relevance = relevance + np.array([0.1 if INFORMATIVE.search(u.text) else 0.0 for u in units])
+    relevance = relevance + np.array([-0.2 if len(u.text) < 15 else 0.0 for u in units])
+    picked = sorted(mmr_select(vectors, relevance, k))
+    summary.sentences = [units[i] for i in picked]
+    return summary
+
+
+def summarize(app: Any, target: str, k: int = 5) -> Summary:
+    """Summarise a document id (its thread or conversation) or the top hits of a query."""
+    store = app.store
+    doc = store.get_document(target)
+    if doc is not None:
+        if doc["kind"] == "mail":
+            docs = thread_documents(store, doc)
+            return summarize_documents(app.embedder, docs, target, "thread" if len(docs) > 1 else "document", k)
+        scope = "conversation" if doc["kind"] == "message" else "document"
+        return summarize_documents(app.embedder, [doc], target, scope, k)
+    from indexer.search import SearchFilters
+
+    hits = app.searcher.search(target, SearchFilters(), limit=8)
+    docs = store.documents_by_ids([h.id for h in hits])
+    order = {h.id: i for i, h in enumerate(hits)}
+    docs.sort(key=lambda d: order.get(d["id"], 99))
+    return summarize_documents(app.embedder, docs, target, "hits", k, focus=target)
+
+
+def as_untrusted(summary: Summary) -> list[UntrustedText]:
+    return [UntrustedText(s.text, s.doc_id, s.locator) for s in summary.sentences]
