@@ -133,26 +133,6 @@ class Agent:
         browse = bool(retrieve and retrieve.filters and not query.strip())
         return composer.compose(question, query, style, hits, filtered_browse=browse, relaxed=relaxed)
 
-    def disambiguate(self, error: dict[str, Any] | None) -> tuple[str, str, str] | None:
-        """An ambiguous person ("Alice") resolves to the candidate the owner interacts with far more often.
-
-        The choice is only a proposal: side-effecting intents still show the resolved person in their
-        confirmation, so the user sees who "Alice" became before anything is sent.
-        """
-        if not error or error.get("type") != "disambiguation" or not error.get("candidates") or not error.get("field"):
-            return None
-        counted = sorted(((interaction_count(self.app, c.get("identity_keys") or []), c) for c in error["candidates"]),
-                         key=lambda item: -item[0])
-        top_count, top = counted[0]
-        runner_up = counted[1][0] if len(counted) > 1 else 0
-        if top_count < 3 or top_count < 2 * runner_up:
-            return None
-        value = (top.get("emails") or [None])[0] or (top.get("phones") or [None])[0] or top.get("name")
-        if not value:
-            return None
-        return error["field"], value, (f"{top.get('display') or top.get('name')}: {top_count} documents vs "
-                                       f"{runner_up} for the next candidate")
-
     def call_intent(self, step: CallIntent, confirm: Callable[..., Any] | None) -> dict[str, Any]:
         entry = {"name": step.name, "arguments": dict(step.arguments), "effect": step.effect}
         if self.registry is None:
@@ -163,27 +143,12 @@ class Agent:
         owner = self.app.home.config.get("owner") or {}
         context = IntentContext(self.app, self.now, owner.get("name") if isinstance(owner, dict) else None)
         outcome = self.registry.call(step.name, step.arguments, context=context, confirm=confirm, caller="agent")
+        # An ambiguous person is settled by the registry's entity resolution (intents.entities):
+        # the dominant candidate, or a disambiguation list the answer shows.
         data = outcome.to_json()
-        choice = self.disambiguate(data.get("error"))
-        if choice is not None:
-            field_name, value, reason = choice
-            step.arguments[field_name] = value
-            entry["arguments"] = dict(step.arguments)
-            entry["disambiguated"] = {"field": field_name, "value": value, "reason": reason}
-            outcome = self.registry.call(step.name, step.arguments, context=context, confirm=confirm, caller="agent")
-            data = outcome.to_json()
         entry.update(status=data["status"], result=data.get("result"), error=data.get("error"),
                      confirmation=data.get("confirmation"), confirmed_by=data.get("confirmed_by"))
         return entry
-
-
-def interaction_count(app: Any, keys: list[str]) -> int:
-    if not keys:
-        return 0
-    marks = ",".join("?" * len(keys))
-    row = app.store.db.execute(f"SELECT COUNT(DISTINCT doc_id) FROM doc_identities WHERE identity IN ({marks})",
-                               keys).fetchone()
-    return int(row[0]) if row else 0
 
 
 def describe_calls(calls: list[dict[str, Any]], plan: Plan) -> str:

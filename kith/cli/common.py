@@ -8,11 +8,26 @@ from typing import Any
 
 import click
 
-from indexer.embeddings import EmbeddingError
 from indexer.errors import KithError
 from indexer.home import HomeError
 
-USER_ERRORS = (KithError, HomeError, EmbeddingError, FileNotFoundError, PermissionError)
+# EmbeddingError is added lazily (see user_errors): importing indexer.embeddings pulls in numpy,
+# which the daemon-backed `kith search` must not pay for.
+BASE_USER_ERRORS = (KithError, HomeError, FileNotFoundError, PermissionError)
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    embeddings = sys.modules.get("indexer.embeddings")
+    return BASE_USER_ERRORS + ((embeddings.EmbeddingError,) if embeddings else ())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "USER_ERRORS":
+        from indexer.embeddings import EmbeddingError
+
+        return BASE_USER_ERRORS + (EmbeddingError,)
+    raise AttributeError(name)
+
 
 home_option = click.option(
     "--home", "home", type=click.Path(file_okay=False), envvar="KITH_HOME",
@@ -27,10 +42,12 @@ class KithGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except USER_ERRORS as exc:
-            _fail(str(exc) or type(exc).__name__)
         except sqlite3.DatabaseError as exc:
             _fail(f"the index database is unreadable ({exc}); move it aside or run `kith index` into a new --home")
+        except Exception as exc:
+            if not isinstance(exc, user_errors()):
+                raise
+            _fail(str(exc) or type(exc).__name__)
 
 
 def _fail(message: str) -> None:

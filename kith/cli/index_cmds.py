@@ -1,21 +1,37 @@
-"""`kith index`, `search`, `show`, `status` and `forget`."""
+"""`kith index`, `search`, `show`, `status` and `forget`.
+
+Heavy modules (the app, numpy, torch, FAISS, rich) are imported inside the commands, so that
+`kith search` answered by the daemon never loads them: the whole process stays fast.
+"""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from rich.text import Text
 
-from indexer.app import KithApp
 from indexer.errors import KithError
-from indexer.query_service import SearchRequest, run_search
 from kith.cli.common import echo_json, home_option, json_option, text_or_stdin
 
-console = Console(stderr=True)
-out = Console()
+if TYPE_CHECKING:
+    from indexer.query_service import SearchRequest
+
+
+@cache
+def _consoles() -> tuple[Any, Any]:
+    from rich.console import Console
+
+    return Console(stderr=True), Console()
+
+
+def __getattr__(name: str) -> Any:
+    """``console`` (stderr) and ``out`` (stdout) rich consoles, created on first use."""
+    if name == "console":
+        return _consoles()[0]
+    if name == "out":
+        return _consoles()[1]
+    raise AttributeError(name)
 
 
 @click.command("index")
@@ -26,6 +42,11 @@ out = Console()
 @json_option
 def index_cmd(paths: tuple[str, ...], kind: str | None, force: bool, home: str | None, as_json: bool) -> None:
     """Index files or folders (mail, messages, photos, contacts, calendars)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from indexer.app import KithApp
+
+    console, out = _consoles()
     missing = [p for p in paths if not Path(p).expanduser().exists()]
     if missing:
         raise KithError(f"no such file or directory: {missing[0]}")
@@ -76,19 +97,22 @@ def _search_options(func):
 @json_option
 def search_cmd(query: str | None, home: str | None, as_json: bool, **options) -> None:
     """Search the index by meaning and by words (QUERY, or - for stdin)."""
-    request = SearchRequest(query=text_or_stdin(query), **options)
+    request = {"query": text_or_stdin(query), **options}
     results = search_results(home, request)
     if as_json:
         echo_json(results)
         return
     if not results:
-        out.print("No results.")
+        _consoles()[1].print("No results.")
     for number, hit in enumerate(results, 1):
         print_hit(number, hit)
 
 
-def search_results(home: str | None, request: SearchRequest) -> list[dict]:
-    """Ask the running daemon if there is one; otherwise search in this process."""
+def search_results(home: str | None, request: "SearchRequest | dict[str, Any]") -> list[dict]:
+    """Ask the running daemon if there is one; otherwise search in this process.
+
+    ``request`` is a SearchRequest or a plain dict of its fields (the light path used by the CLI).
+    """
     try:
         from indexer.daemon.client import try_daemon_search
     except ImportError:
@@ -97,6 +121,11 @@ def search_results(home: str | None, request: SearchRequest) -> list[dict]:
         answer = try_daemon_search(home, request)
         if answer is not None:
             return answer
+    from indexer.app import KithApp
+    from indexer.query_service import SearchRequest, run_search
+
+    if isinstance(request, dict):
+        request = SearchRequest.from_json(request)
     app = KithApp(home)
     try:
         return run_search(app, request)
@@ -105,6 +134,9 @@ def search_results(home: str | None, request: SearchRequest) -> list[dict]:
 
 
 def print_hit(number: int, hit: dict) -> None:
+    from rich.text import Text
+
+    out = _consoles()[1]
     when = (hit.get("timestamp") or "")[:16].replace("T", " ")
     header = Text.assemble((f"{number}. ", "bold"), (f"[{hit['kind']}] ", "cyan"), (hit["title"] or "(no title)", "bold"),
                            (f"  {when}", "dim"), (f"  {hit.get('author') or ''}", "magenta"))
@@ -122,6 +154,9 @@ def print_hit(number: int, hit: dict) -> None:
 @json_option
 def show_cmd(doc_id: str, home: str | None, as_json: bool) -> None:
     """Print one document with its metadata."""
+    from indexer.app import KithApp
+
+    out = _consoles()[1]
     app = KithApp(home)
     doc = app.store.get_document(doc_id)
     if doc is None:
@@ -143,6 +178,11 @@ def show_cmd(doc_id: str, home: str | None, as_json: bool) -> None:
 @json_option
 def status_cmd(home: str | None, as_json: bool) -> None:
     """Counts by kind and reader, sources, failures, index size and model."""
+    from rich.table import Table
+
+    from indexer.app import KithApp
+
+    out = _consoles()[1]
     app = KithApp(home)
     store = app.store
     db_size = sum(p.stat().st_size for p in app.home.path.glob("kith.db*"))
@@ -188,6 +228,9 @@ def status_cmd(home: str | None, as_json: bool) -> None:
 @home_option
 def forget_cmd(target: str, home: str | None) -> None:
     """Remove a document (by id) or a file/folder (by path) from the index."""
+    from indexer.app import KithApp
+
+    out = _consoles()[1]
     app = KithApp(home)
     removed = app.indexer.forget(target)
     if removed == 0 and app.store.get_document(target) is None and not Path(target).exists():

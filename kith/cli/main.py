@@ -37,3 +37,8 @@ for module_name, attribute in [
         continue
     if hasattr(module, attribute):
         cli.add_command(getattr(module, attribute))
+
+if "eval" in cli.commands:
+    from kith.cli.eval_beir_cmd import beir_cmd
+
+    cli.commands["eval"].add_command(beir_cmd)  # type: ignore[attr-defined]
