@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -100,6 +100,7 @@ class Composer:
         self.embedder = embedder
         self.now = now
         self.bodies: dict[str, str] = {}   # full document bodies by id (hits carry only a snippet)
+        self.name_of: Callable[[str], str] = lambda raw: raw  # raw handle → the person's name
 
     # ------------------------------------------------------------- units
     def units(self, hits: list[Any]) -> list[Unit]:
@@ -118,7 +119,7 @@ class Composer:
                     if not text:
                         continue
                     when = _local(message.get("timestamp"), meta, self.now.tzinfo)
-                    who = message.get("author") or ("me" if message.get("is_from_me") else "someone")
+                    who = self.name_of(message.get("author") or ("me" if message.get("is_from_me") else "someone"))
                     prefix = f"{who}, {format_when(when, with_time=False)}"
                     units.append(Unit(text, index, message.get("locator") or hit.locator, prefix))
             else:

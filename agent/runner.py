@@ -5,12 +5,15 @@
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from agent.composer import Composer, ComposedAnswer
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Planner, Retrieve
+from indexer.people import display_name
 from indexer.search import SearchFilters
 
 ENGINE_ANSWERER = "extractive-composer"
@@ -129,6 +132,7 @@ class Agent:
         composer = Composer(self.app.embedder, self.now)
         docs = self.app.store.documents_by_ids([h.id for h in hits if h.kind == "mail" or h.kind == "note"])
         composer.bodies = {d["id"]: d.get("body") or "" for d in docs}
+        composer.name_of = functools.partial(display_name, self.app.store)
         query = retrieve.query if retrieve else question
         browse = bool(retrieve and retrieve.filters and not query.strip())
         return composer.compose(question, query, style, hits, filtered_browse=browse, relaxed=relaxed)

@@ -240,3 +240,16 @@ def resolve_person_identities(store: Store, text: str) -> list[str]:
     for person in candidates:
         keys += [k for k in person.identities if k not in keys]
     return keys
+
+
+def display_name(store: Store, raw: str) -> str:
+    """The person's name for a raw author ("+351912345678", "alice@x.org"), or ``raw`` if unknown."""
+    keys = [k for k in identity_keys(raw) if not k.startswith("name:")]
+    for key in keys:
+        row = store.db.execute(
+            "SELECT p.display_name FROM person_identities i JOIN people p ON p.id = i.person_id "
+            "WHERE i.identity = ? ORDER BY p.contact_doc_id IS NULL, p.interactions DESC LIMIT 1", [key]
+        ).fetchone()
+        if row:
+            return row[0]
+    return raw

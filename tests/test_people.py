@@ -108,3 +108,12 @@ def test_search_person_filter_accepts_relation_words(tmp_path, make_app):
         doc = app.store.get_document(hit["id"])
         assert "alice.martin@example.org" in (doc["author"] or "") + " ".join(doc["participants"])
     assert "Sunday lunch" not in [h["title"] for h in hits]
+
+
+def test_raw_handles_display_as_the_persons_name(tmp_path, make_app):
+    from indexer.people import display_name
+
+    app = build(tmp_path, make_app)
+    assert display_name(app.store, "+351 912 345 678") == "Alice Martin"
+    assert display_name(app.store, "dan.okafor@example.net") == "Daniel Okafor"
+    assert display_name(app.store, "+1 555 000 0000") == "+1 555 000 0000"
