@@ -1,0 +1,56 @@
+"""Shared setup for the daemon benchmarks: a cached Maildir home built from the Enron subset."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+ENRON = REPO.parent / "shared" / "corpora" / "mail-enron-maildir-subset" / "data" / "maildir"
+KITH = str(Path(sys.executable).with_name("kith"))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def build_maildir(root: Path, messages: int) -> Path:
+    """Replicate Enron messages with fresh Message-IDs into ``root/cur`` (cached by count)."""
+    maildir = root / "maildir"
+    marker = root / f".built-{messages}"
+    if marker.exists():
+        return maildir
+    if not ENRON.exists():
+        sys.exit("../shared/corpora/mail-enron-maildir-subset is missing")
+    shutil.rmtree(maildir, ignore_errors=True)
+    (maildir / "cur").mkdir(parents=True)
+    (maildir / "new").mkdir()
+    (maildir / "tmp").mkdir()
+    originals = sorted(p for p in ENRON.rglob("*") if p.is_file())
+    for number in range(messages):
+        raw = originals[number % len(originals)].read_bytes()
+        copy = number // len(originals)
+        if copy:
+            raw = re.sub(rb"(?im)^Message-ID:\s*<([^>]*)>", lambda m: b"Message-ID: <c%d.%s>" % (copy, m.group(1)),
+                         raw, count=1)
+        (maildir / "cur" / f"{number:06d}.eml").write_bytes(raw)
+    marker.touch()
+    return maildir
+
+
+def build_home(root: Path, messages: int) -> tuple[Path, Path]:
+    """An indexed home over a replicated Maildir, built once with `kith index` and reused."""
+    root.mkdir(parents=True, exist_ok=True)
+    maildir = build_maildir(root, messages)
+    home = root / f"home-{messages}"
+    if not (home / f".indexed").exists():
+        subprocess.run([KITH, "index", str(maildir), "--home", str(home), "--json"], check=True,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run([KITH, "sources", "add", str(maildir), "--home", str(home)], check=True)
+        (home / ".indexed").touch()
+    (home / "kith.toml").write_text("[daemon]\ndebounce = 0.2\n")
+    return home, maildir

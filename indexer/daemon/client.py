@@ -1,0 +1,104 @@
+"""Talk to a running daemon over its Unix socket. Standard library only: this is the `kith search` hot path.
+
+The protocol is one JSON object per line each way: ``{"method": ..., "params": {...}}`` answered by
+``{"ok": true, "result": ...}`` or ``{"ok": false, "error": "...", "user_error": bool}``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from indexer.daemon.paths import resolve_home_path, socket_path
+
+CONNECT_TIMEOUT = 0.5
+DEFAULT_TIMEOUT = 60.0
+MAX_RESPONSE = 256 * 1024 * 1024
+
+
+class DaemonUnavailable(Exception):
+    """No daemon answers on this home's socket."""
+
+
+class DaemonError(Exception):
+    """The daemon answered with an error."""
+
+    def __init__(self, message: str, user_error: bool = False) -> None:
+        super().__init__(message)
+        self.user_error = user_error
+
+
+def call(home: str | os.PathLike[str] | Path | None, method: str, params: dict[str, Any] | None = None,
+         timeout: float = DEFAULT_TIMEOUT) -> Any:
+    """Call ``method`` on the daemon for ``home``; raises DaemonUnavailable or DaemonError."""
+    path = socket_path(resolve_home_path(home))
+    if not path.exists():
+        raise DaemonUnavailable(f"no daemon socket at {path}")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(CONNECT_TIMEOUT)
+        try:
+            sock.connect(str(path))
+        except OSError as exc:
+            raise DaemonUnavailable(f"daemon socket {path} does not answer: {exc}") from exc
+        sock.settimeout(timeout)
+        payload = json.dumps({"method": method, "params": params or {}}, default=str).encode() + b"\n"
+        sock.sendall(payload)
+        data = _read_line(sock)
+    except (socket.timeout, ConnectionError) as exc:
+        raise DaemonUnavailable(f"daemon did not answer {method!r}: {exc}") from exc
+    finally:
+        sock.close()
+    try:
+        answer = json.loads(data)
+    except ValueError as exc:
+        raise DaemonError(f"malformed answer from daemon: {exc}") from exc
+    if not answer.get("ok"):
+        raise DaemonError(answer.get("error") or "unknown daemon error", bool(answer.get("user_error")))
+    return answer.get("result")
+
+
+def _read_line(sock: socket.socket) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        block = sock.recv(1 << 16)
+        if not block:
+            break
+        parts.append(block)
+        size += len(block)
+        if block.endswith(b"\n") or size > MAX_RESPONSE:
+            break
+    if not parts:
+        raise ConnectionError("connection closed without an answer")
+    return b"".join(parts)
+
+
+def request_params(request: Any) -> dict[str, Any]:
+    """A search request (dataclass, object or dict) as the JSON params the daemon expects."""
+    if isinstance(request, dict):
+        return dict(request)
+    if dataclasses.is_dataclass(request):
+        return dataclasses.asdict(request)
+    return dict(vars(request))
+
+
+def try_daemon_search(home: str | os.PathLike[str] | None, request: Any) -> list[dict] | None:
+    """Search through the running daemon, or None (quickly) when there is none or it cannot answer.
+
+    A user error reported by the daemon (a bad filter) is raised as ``KithError`` so the CLI prints
+    it exactly like the in-process path would.
+    """
+    try:
+        return call(home, "search", request_params(request))
+    except DaemonUnavailable:
+        return None
+    except DaemonError as exc:
+        if exc.user_error:
+            from indexer.errors import KithError
+
+            raise KithError(str(exc)) from None
+        return None

@@ -1,0 +1,97 @@
+"""`kith daemon start/stop/status/install` and `kith sources` as real processes: one daemon per home,
+stale locks taken over, service files written (not enabled), searches through the socket."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from indexer.daemon.client import try_daemon_search
+from indexer.daemon.harness import make_home, wait_for, write_mail
+from indexer.daemon.lock import running_pid
+
+KITH = [str(Path(sys.executable).with_name("kith"))]
+
+
+def kith(*args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([*KITH, *args], capture_output=True, text=True, timeout=timeout)
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def test_no_daemon_fallback_install_and_sources(tmp_path):
+    home = make_home(tmp_path / "home")
+    started = time.monotonic()
+    assert try_daemon_search(home, {"query": "anything"}) is None
+    assert time.monotonic() - started < 0.5
+    status = json.loads(kith("daemon", "status", "--json", "--home", str(home)).stdout)
+    assert status["running"] is False
+
+    unit_dir, agent_dir = tmp_path / "systemd", tmp_path / "agents"
+    out = kith("daemon", "install", "--home", str(home), "--platform", "linux", "--target-dir", str(unit_dir)).stdout
+    unit = next(unit_dir.glob("kith-daemon-*.service")).read_text()
+    assert f"--home {home}" in unit and "indexer.daemon.runner" in unit and "IOSchedulingClass=idle" in unit
+    assert "systemctl --user enable" in out
+    kith("daemon", "install", "--home", str(home), "--platform", "darwin", "--target-dir", str(agent_dir))
+    assert str(home) in next(agent_dir.glob("org.kith.kith-daemon-*.plist")).read_text()
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    kith("sources", "add", str(folder), "--kind", "mail", "--home", str(home))
+    listed = json.loads(kith("sources", "list", "--json", "--home", str(home)).stdout)
+    assert [(s["path"], s["kind"]) for s in listed] == [(str(folder.resolve()), "mail")]
+    bad = kith("sources", "add", str(folder), "--kind", "bogus", "--home", str(home), check=False)
+    assert bad.returncode == 1 and "unknown kind" in bad.stderr
+    kith("sources", "remove", str(folder), "--home", str(home))
+    assert json.loads(kith("sources", "list", "--json", "--home", str(home)).stdout) == []
+
+
+def test_start_status_second_refused_search_stop(tmp_path):
+    home = make_home(tmp_path / "home")
+    source = tmp_path / "mail"
+    write_mail(source / "cur" / "one.eml", "Dentist appointment", "The dentist moved it to Friday.", "one@x")
+    kith("sources", "add", str(source), "--home", str(home))
+    (home / "daemon.lock").write_text("999999\n")  # left behind by a process that no longer exists
+
+    kith("daemon", "start", "--home", str(home))
+    try:
+        pid = running_pid(home)
+        assert pid and pid != 999999
+        log = (home / "logs" / "daemon.log").read_text()
+        assert "stale" in log and "999999" in log
+        socket_file = home / "daemon.sock"
+        assert socket_file.exists() and (socket_file.stat().st_mode & 0o777) == 0o600
+
+        again = kith("daemon", "start", "--home", str(home), check=False)
+        assert again.returncode == 1 and "already running" in again.stderr
+        direct = subprocess.run([sys.executable, "-m", "indexer.daemon.runner", "--home", str(home)],
+                                capture_output=True, text=True, timeout=120)
+        assert direct.returncode == 1 and "already running" in direct.stderr and str(pid) in direct.stderr
+
+        def indexed() -> list:
+            return try_daemon_search(home, {"query": "dentist", "mode": "bm25"}) or []
+
+        wait_for(indexed, 60, "the source to be indexed")
+        hits = json.loads(kith("search", "--json", "dentist", "--home", str(home)).stdout)
+        assert hits and hits[0]["title"] == "Dentist appointment"
+        status = json.loads(kith("daemon", "status", "--json", "--home", str(home)).stdout)
+        assert status["running"] and status["pid"] == pid and status["documents"] == 1
+        for key in ("queue_length", "current_file", "docs_per_second", "last_error", "last_commit"):
+            assert key in status
+        human = kith("daemon", "status", "--home", str(home)).stdout
+        assert "queue:" in human and "last commit:" in human
+
+        kith("sources", "remove", str(source), "--home", str(home))
+        wait_for(lambda: json.loads(kith("daemon", "status", "--json", "--home", str(home)).stdout)["documents"] == 0,
+                 30, "documents of the removed source to be forgotten")
+    finally:
+        stopped = kith("daemon", "stop", "--home", str(home), check=False)
+    assert "stopped" in stopped.stdout
+    assert running_pid(home) is None
+    assert not (home / "daemon.sock").exists()
+    assert "no kith daemon is running" in kith("daemon", "status", "--home", str(home)).stdout
+    assert os.path.exists(home / "logs" / "daemon.log")
