@@ -61,9 +61,15 @@ def load_config(path: Path) -> dict[str, Any]:
 
 
 def secure_touch(path: Path) -> Path:
-    """Create ``path`` if needed and make it readable by the owner only."""
+    """Create ``path`` if needed and make it readable by the owner only.
+
+    An existing file is never opened: closing any descriptor of a SQLite database would silently
+    drop the POSIX locks this process holds on it through another connection.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+        os.close(fd)
+    if path.stat().st_mode & 0o777 != 0o600:
+        os.chmod(path, 0o600)
     return path

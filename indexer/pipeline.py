@@ -17,7 +17,7 @@ from indexer.chunking import chunk_text
 from indexer.document import Document, ReadFailure
 from indexer.embeddings import Embedder
 from indexer.sources.base import Reader, detect
-from indexer.store import ChangeSet, FileState, PreparedDocument, Store
+from indexer.store import ChangeSet, FileState, PreparedDocument, StalePreparation, Store
 from indexer.vectors import VectorIndex
 
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "tmp", ".Trash", "node_modules"}
@@ -226,8 +226,7 @@ class Indexer:
         for item in pending:
             mine = [p for p in prepared[cursor:cursor + len(item.documents)] if p is not None]
             cursor += len(item.documents)
-            state = item.state
-            self._commit(self.store.replace_file(state, item.reader, mine, item.failures), report)
+            self._commit(self._replace(item.state, item.reader, mine, item.failures), report)
             report.item_failures += len(item.failures)
             report.files_indexed += 1
         pending.clear()
@@ -258,14 +257,24 @@ class Indexer:
             documents.append(item)
             if len(documents) >= STREAM_BATCH:
                 prepared = [p for p in self.prepare(documents) if p is not None]
-                self._commit(self.store.replace_file(state, reader, prepared, failures, partial=True), report)
+                self._commit(self._replace(state, reader, prepared, failures, partial=True), report)
                 committed.update((d.source_path, d.locator) for d in documents)
                 failure_count += len(failures)
                 documents, failures = [], []
         prepared = [p for p in self.prepare(documents) if p is not None]
-        self._commit(self.store.replace_file(state, reader, prepared, failures, keep=committed), report)
+        self._commit(self._replace(state, reader, prepared, failures, keep=committed), report)
         report.item_failures += failure_count + len(failures)
         report.files_indexed += 1
+
+    def _replace(self, state: FileState, reader: str, prepared: list[PreparedDocument],
+                 failures: list[ReadFailure], **options) -> ChangeSet:
+        """Commit one file; if a document prepared as unchanged changed meanwhile (an earlier file in
+        the same batch removed it), prepare this file's documents again and retry."""
+        try:
+            return self.store.replace_file(state, reader, prepared, failures, **options)
+        except StalePreparation:
+            fresh = [p for p in self.prepare([p.document for p in prepared]) if p is not None]
+            return self.store.replace_file(state, reader, fresh, failures, **options)
 
     def prepare(self, documents: list[Document]) -> list[PreparedDocument | None]:
         """Chunk and embed, reusing stored vectors for chunks whose text has not changed.

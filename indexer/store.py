@@ -65,6 +65,11 @@ class ChangeSet:
         self.docs_removed += other.docs_removed
 
 
+class StalePreparation(Exception):
+    """A document was prepared as "unchanged" (no chunks) but the stored copy changed or vanished
+    before the commit; the caller prepares it again. The transaction is rolled back."""
+
+
 @dataclass
 class FileState:
     path: str
@@ -192,13 +197,19 @@ class Store:
         not in ``prepared`` are kept; the caller finishes with a final call that prunes everything
         not in ``prepared`` or ``keep`` (the locations committed by the earlier batches).
         """
+        prepared = list(prepared)
         changes = ChangeSet()
         now = utc_now()
         kept: set[tuple[str, str]] = set(keep)
         with self.db.conn:
+            displaced: list[str] = []
             for item in prepared:
                 kept.add((item.document.source_path, item.document.locator))
-                self._upsert_document(item, reader, now, changes)
+                self._upsert_document(item, reader, now, changes, displaced)
+            written = {item.document.stable_id for item in prepared}
+            for doc_id in dict.fromkeys(displaced):
+                if doc_id not in written:
+                    self._repoint_or_delete(doc_id, changes)
             if not partial:
                 self._prune_locations(state.path, kept, changes)
                 self.db.execute("DELETE FROM failures WHERE path = ? AND error NOT LIKE 'reader crashed%'", [state.path])
@@ -218,18 +229,28 @@ class Store:
                 )
         return changes
 
-    def _upsert_document(self, item: PreparedDocument, reader: str, now: str, changes: ChangeSet) -> None:
+    def _upsert_document(self, item: PreparedDocument, reader: str, now: str, changes: ChangeSet,
+                         displaced: list[str]) -> None:
         doc = item.document
         doc_id = doc.stable_id
         content_hash = doc.content_hash()
         existing = self.db.execute("SELECT content_hash FROM documents WHERE id = ?", [doc_id]).fetchone()
-        self.db.execute(
-            "INSERT OR IGNORE INTO locations (source_path, locator, doc_id) VALUES (?, ?, ?)",
-            [doc.source_path, doc.locator, doc_id],
-        )
+        holder = self.db.execute("SELECT doc_id FROM locations WHERE source_path = ? AND locator = ?",
+                                 [doc.source_path, doc.locator]).fetchone()
+        if holder is None:
+            self.db.execute("INSERT INTO locations (source_path, locator, doc_id) VALUES (?, ?, ?)",
+                            [doc.source_path, doc.locator, doc_id])
+        elif holder[0] != doc_id:
+            # Another message now lives at this place (a file rewritten with different content).
+            self.db.execute("UPDATE locations SET doc_id = ? WHERE source_path = ? AND locator = ?",
+                            [doc_id, doc.source_path, doc.locator])
+            displaced.append(holder[0])
         if existing and existing[0] == content_hash:
             changes.docs_unchanged += 1
             return
+        if not item.chunks:
+            # Every stored document has at least one chunk; never write one without.
+            raise StalePreparation(doc_id)
         offset = doc.metadata.get("tz_offset_minutes")
         if offset is None and doc.timestamp is not None and doc.timestamp.utcoffset() is not None:
             offset = int(doc.timestamp.utcoffset().total_seconds() // 60)

@@ -136,3 +136,22 @@ def test_home_and_files_are_private(mailbox, make_app):
     assert (app.home.path.stat().st_mode & 0o777) == 0o700
     assert (app.home.db_path.stat().st_mode & 0o777) == 0o600
     assert (app.home.vectors_path.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_message_that_moves_between_files_in_one_run_keeps_its_chunks(tmp_path, make_app):
+    """A.eml held message X; in one run A becomes another message and new B.eml holds X. X was
+    prepared as unchanged, then A's commit deleted it: B's commit must re-embed, not store X bare."""
+    root = tmp_path / "box"
+    write_mail(root / "A.eml", "Boat trip", "I booked the boat trip to Cascais.", "x@x")
+    app = make_app()
+    app.indexer.index_paths([root])
+    write_mail(root / "A.eml", "Something else", "Unrelated note.", "z@x")
+    write_mail(root / "B.eml", "Boat trip", "I booked the boat trip to Cascais.", "x@x")
+    app.indexer.index_paths([root])
+    bare = app.store.db.execute(
+        "SELECT COUNT(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = d.id)"
+    ).fetchone()[0]
+    assert bare == 0
+    docs, chunks, fts, vectors = counts(app)
+    assert docs == fts == 2 and chunks == vectors
+    assert app.searcher.search("boat trip", limit=1)[0].path.endswith("B.eml")
