@@ -78,6 +78,18 @@ def test_start_status_second_refused_search_stop(tmp_path):
         wait_for(indexed, 60, "the source to be indexed")
         hits = json.loads(kith("search", "--json", "dentist", "--home", str(home)).stdout)
         assert hits and hits[0]["title"] == "Dentist appointment"
+        # The daemon-backed `kith search` fast path loads no click, numpy, torch or FAISS.
+        probe = subprocess.run(
+            [sys.executable, "-c",
+             "import sys; sys.argv = ['kith', 'search', 'dentist', '--home', sys.argv[1]]\n"
+             "from kith.cli.entry import fast_search\n"
+             "code = fast_search(sys.argv[2:])\n"
+             "heavy = [m for m in ('click', 'numpy', 'torch', 'faiss', 'rich') if m in sys.modules]\n"
+             "print('CODE', code, 'HEAVY', heavy)", str(home)],
+            capture_output=True, text=True, timeout=60)
+        assert "Dentist appointment" in probe.stdout and "CODE 0 HEAVY []" in probe.stdout, probe.stdout
+        bad = kith("search", "dentist", "--since", "nonsense", "--home", str(home), check=False)
+        assert bad.returncode == 1 and "cannot understand date" in bad.stderr
         status = json.loads(kith("daemon", "status", "--json", "--home", str(home)).stdout)
         assert status["running"] and status["pid"] == pid and status["documents"] == 1
         for key in ("queue_length", "current_file", "docs_per_second", "last_error", "last_commit"):

@@ -5,7 +5,6 @@ The protocol is one JSON object per line each way: ``{"method": ..., "params": {
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import socket
@@ -81,6 +80,8 @@ def request_params(request: Any) -> dict[str, Any]:
     """A search request (dataclass, object or dict) as the JSON params the daemon expects."""
     if isinstance(request, dict):
         return dict(request)
+    import dataclasses
+
     if dataclasses.is_dataclass(request):
         return dataclasses.asdict(request)
     return dict(vars(request))

@@ -1,9 +1,7 @@
 """Where a home's daemon files live: lock, socket, log. Standard library only (used by the light client)."""
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 LOCK_NAME = "daemon.lock"
@@ -35,6 +33,9 @@ def socket_path(home: Path) -> Path:
     path = home / SOCKET_NAME
     if len(str(path)) <= MAX_SOCKET_PATH:
         return path
+    import hashlib
+    import tempfile
+
     base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / f"kith-{os.getuid()}"
     digest = hashlib.sha1(str(home).encode()).hexdigest()[:16]
     return base / f"{digest}.sock"

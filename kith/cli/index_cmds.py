@@ -5,6 +5,7 @@ Heavy modules (the app, numpy, torch, FAISS, rich) are imported inside the comma
 """
 from __future__ import annotations
 
+import sys
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ import click
 
 from indexer.errors import KithError
 from kith.cli.common import echo_json, home_option, json_option, text_or_stdin
+from kith.cli.hit_format import format_hit
 
 if TYPE_CHECKING:
     from indexer.query_service import SearchRequest
@@ -134,18 +136,7 @@ def search_results(home: str | None, request: "SearchRequest | dict[str, Any]") 
 
 
 def print_hit(number: int, hit: dict) -> None:
-    from rich.text import Text
-
-    out = _consoles()[1]
-    when = (hit.get("timestamp") or "")[:16].replace("T", " ")
-    header = Text.assemble((f"{number}. ", "bold"), (f"[{hit['kind']}] ", "cyan"), (hit["title"] or "(no title)", "bold"),
-                           (f"  {when}", "dim"), (f"  {hit.get('author') or ''}", "magenta"))
-    out.print(header)
-    snippet = Text(hit["snippet"])
-    for start, end in hit.get("highlights", []):
-        snippet.stylize("bold yellow", start, end)
-    out.print(Text("   ") + snippet)
-    out.print(Text(f"   {hit['id']}  {hit['path']}#{hit['locator']}", style="dim"))
+    click.echo(format_hit(number, hit, color=sys.stdout.isatty()))
 
 
 @click.command("show")
