@@ -1,11 +1,19 @@
-"""Shared setup for the daemon benchmarks: a cached Maildir home built from the Enron subset."""
+"""Shared setup for the daemon benchmarks: command-line options, a cached Maildir home built from
+the Enron subset, and a daemon started on it and stopped afterwards."""
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from indexer.daemon.harness import DaemonProcess
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -54,3 +62,26 @@ def build_home(root: Path, messages: int) -> tuple[Path, Path]:
         (home / ".indexed").touch()
     (home / "kith.toml").write_text("[daemon]\ndebounce = 0.2\n")
     return home, maildir
+
+
+def parse_args(messages: int, **options: float) -> argparse.Namespace:
+    """``--messages`` (default ``messages``) and ``--root``, plus one ``--name`` per keyword option
+    (underscores become dashes; the default's type is the option's type)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=messages)
+    for name, default in options.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(default), default=default)
+    parser.add_argument("--root", default="/tmp/kith-bench")
+    return parser.parse_args()
+
+
+@contextmanager
+def running_daemon(home: Path) -> Iterator[tuple[DaemonProcess, dict[str, Any]]]:
+    """Start the daemon on ``home``, wait until it is idle, yield it with its status, then stop it."""
+    from indexer.daemon.harness import DaemonProcess  # after REPO is on sys.path
+
+    daemon = DaemonProcess(home).start(timeout=600)
+    try:
+        yield daemon, daemon.idle(timeout=3600)
+    finally:
+        daemon.stop()

@@ -6,27 +6,20 @@ until it shows up. Reports p50/p95 over the trials.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import time
 import uuid
 from pathlib import Path
 
-from _daemon_bench import build_home, percentile
+from _daemon_bench import build_home, parse_args, percentile, running_daemon
 
-from indexer.daemon.harness import DaemonProcess, write_mail
+from indexer.daemon.harness import write_mail
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=10000)
-    parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--root", default="/tmp/kith-bench")
-    args = parser.parse_args()
+    args = parse_args(10000, trials=20)
     home, maildir = build_home(Path(args.root), args.messages)
-    daemon = DaemonProcess(home).start(timeout=600)
-    try:
-        status = daemon.idle(timeout=3600)
+    with running_daemon(home) as (daemon, status):
         times = []
         for trial in range(args.trials):
             word = "fresh" + uuid.uuid4().hex[:10]
@@ -42,8 +35,6 @@ def main() -> None:
         print(json.dumps({"documents": status["documents"], "trials": len(times),
                           "p50_s": round(percentile(times, 50), 3), "p95_s": round(percentile(times, 95), 3),
                           "max_s": round(max(times), 3)}, indent=2))
-    finally:
-        daemon.stop()
 
 
 if __name__ == "__main__":

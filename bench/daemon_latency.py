@@ -5,16 +5,14 @@ same search run in-process without a daemon, in one run. Also reports the socket
 """
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import time
 from pathlib import Path
 
-from _daemon_bench import KITH, build_home, percentile
+from _daemon_bench import KITH, build_home, parse_args, percentile, running_daemon
 
 from indexer.daemon.client import call
-from indexer.daemon.harness import DaemonProcess
 
 QUERIES = ["meeting schedule", "gas pipeline contract", "lunch on friday", "budget approval", "travel plans"]
 
@@ -34,24 +32,15 @@ def summary(times: list[float]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--inprocess-runs", type=int, default=5)
-    parser.add_argument("--root", default="/tmp/kith-bench")
-    args = parser.parse_args()
+    args = parse_args(1000, runs=30, inprocess_runs=5)
     home, _ = build_home(Path(args.root), args.messages)
-    daemon = DaemonProcess(home).start(timeout=600)
-    try:
-        daemon.idle(timeout=3600)
+    with running_daemon(home):
         socket_times = []
         for number in range(args.runs):
             started = time.monotonic()
             call(home, "search", {"query": QUERIES[number % len(QUERIES)]})
             socket_times.append((time.monotonic() - started) * 1000)
         daemon_cli = time_cli(home, args.runs)
-    finally:
-        daemon.stop()
     inprocess_cli = time_cli(home, args.inprocess_runs)
     print(json.dumps({"socket_round_trip": summary(socket_times), "kith_search_with_daemon": summary(daemon_cli),
                       "kith_search_in_process": summary(inprocess_cli)}, indent=2))

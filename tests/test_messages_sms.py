@@ -6,35 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from indexer.document import Document, ReadFailure
 from indexer.sources.base import read_head
 from indexer.sources.messages.sms_backup import READER, normalise_address
+from messages_helpers import all_messages, need_corpus, read_items
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 SHRUGGIE = CORPORA / "chat-shruggietech-sms-fixtures" / "tests" / "fixtures"
 SBR2 = CORPORA / "chat-sms-backup-reader-2-fixtures"
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"corpus not available: {path}")
-    return path
-
-
-def _read(path: Path) -> tuple[list[Document], list[ReadFailure]]:
-    items = list(READER.read(path))
-    return ([i for i in items if isinstance(i, Document)], [i for i in items if isinstance(i, ReadFailure)])
-
-
-def _messages(docs: list[Document]) -> list[dict]:
-    return [m for d in docs for m in d.metadata["messages"]]
-
-
 @pytest.mark.corpora
 def test_mixed_sms_and_mms() -> None:
-    path = _need(SHRUGGIE / "mixed.xml")
+    path = need_corpus(SHRUGGIE / "mixed.xml")
     assert READER.sniff(path, read_head(path)) >= 0.9
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert failures == []
     alice = [d for d in docs if d.metadata["chat_id"] == "+15551234567"]
     assert [d.body for d in alice] == [
@@ -53,9 +38,9 @@ def test_mixed_sms_and_mms() -> None:
 
 @pytest.mark.corpora
 def test_mms_parts_subject_and_attachments() -> None:
-    docs, failures = _read(_need(SHRUGGIE / "minimal_mms.xml"))
+    docs, failures = read_items(READER, need_corpus(SHRUGGIE / "minimal_mms.xml"))
     assert failures == []
-    message = _messages(docs)[0]
+    message = all_messages(docs)[0]
     assert message["text"] == "Test MMS Subject\nHello from MMS!"
     assert message["attachments"] == ["image.jpg"]  # the SMIL layout part is not an attachment
     assert message["author"] == "Alice Smith"
@@ -63,9 +48,9 @@ def test_mms_parts_subject_and_attachments() -> None:
 
 @pytest.mark.corpora
 def test_edge_cases_unicode_and_empty_bodies() -> None:
-    docs, failures = _read(_need(SHRUGGIE / "edge_cases.xml"))
+    docs, failures = read_items(READER, need_corpus(SHRUGGIE / "edge_cases.xml"))
     assert failures == []
-    texts = [m["text"] for m in _messages(docs)]
+    texts = [m["text"] for m in all_messages(docs)]
     assert texts == ["Minimal fields, no optionals.",
                      "Hello 🌍 — this has «special» chars & symbols < > \" '"]
     assert docs[0].title == "SMS with +15551112222"  # no contact name
@@ -73,22 +58,22 @@ def test_edge_cases_unicode_and_empty_bodies() -> None:
 
 @pytest.mark.corpora
 def test_malformed_and_empty_files_are_failures() -> None:
-    docs, failures = _read(_need(SHRUGGIE / "malformed.xml"))
+    docs, failures = read_items(READER, need_corpus(SHRUGGIE / "malformed.xml"))
     assert docs == [] and len(failures) == 1 and "broken SMS backup XML at line 4" in failures[0].error
-    docs, failures = _read(_need(SBR2 / "tests" / "e2e" / "fixtures" / "empty.xml"))
+    docs, failures = read_items(READER, need_corpus(SBR2 / "tests" / "e2e" / "fixtures" / "empty.xml"))
     assert docs == [] and failures[0].error == "SMS backup holds no messages"
 
 
 @pytest.mark.corpora
 def test_call_log_is_claimed_but_yields_nothing() -> None:
-    path = _need(SHRUGGIE / "minimal_calls.xml")
+    path = need_corpus(SHRUGGIE / "minimal_calls.xml")
     assert READER.sniff(path, read_head(path)) > 0
     assert list(READER.read(path)) == []
 
 
 @pytest.mark.corpora
 def test_sample_small_threads_and_offsets() -> None:
-    docs, failures = _read(_need(SBR2 / "tests" / "e2e" / "fixtures" / "sample_small.xml"))
+    docs, failures = read_items(READER, need_corpus(SBR2 / "tests" / "e2e" / "fixtures" / "sample_small.xml"))
     assert failures == []
     first = docs[0]
     assert first.locator == "+15550000001:1..3"
@@ -102,7 +87,7 @@ def test_sample_small_threads_and_offsets() -> None:
 
 @pytest.mark.corpora
 def test_cut_off_backup_keeps_what_parsed_and_reports_the_rest() -> None:
-    docs, failures = _read(_need(SBR2 / "packages" / "lib" / "test-assets" / "sms_and_mms.xml"))
+    docs, failures = read_items(READER, need_corpus(SBR2 / "packages" / "lib" / "test-assets" / "sms_and_mms.xml"))
     assert len(failures) == 1 and "messages read before it" in failures[0].error
     assert sum(d.metadata["message_count"] for d in docs) == 49
     group = [d for d in docs if d.metadata["chat_id"] == "group_8@rcs.google.com"]
@@ -111,9 +96,9 @@ def test_cut_off_backup_keeps_what_parsed_and_reports_the_rest() -> None:
 
 @pytest.mark.corpora
 def test_corrupt_attachment_data_is_not_fatal() -> None:
-    docs, failures = _read(_need(SBR2 / "tests" / "e2e" / "fixtures" / "corrupt_attachments.xml"))
+    docs, failures = read_items(READER, need_corpus(SBR2 / "tests" / "e2e" / "fixtures" / "corrupt_attachments.xml"))
     assert failures == []
-    assert [m["attachments"] for m in _messages(docs)] == [["corrupt_image.png"], ["corrupt.file"]]
+    assert [m["attachments"] for m in all_messages(docs)] == [["corrupt_image.png"], ["corrupt.file"]]
 
 
 GROUP = """<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
@@ -135,7 +120,7 @@ GROUP = """<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
 def test_group_mms_by_normalised_addresses(tmp_path: Path) -> None:
     path = tmp_path / "sms-20231114.xml"
     path.write_text(GROUP, encoding="utf-8")
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert failures == []
     group = next(d for d in docs if "~" in d.metadata["chat_id"])
     assert group.metadata["chat_id"] == "+351912345678~+351933000111"
@@ -156,12 +141,12 @@ def test_entity_bombs_and_empty_files_never_crash(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.xml"
     bomb.write_text('<?xml version="1.0"?><!DOCTYPE smses [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
                     '<smses><sms address="1" date="1" type="1" body="&b;" /></smses>', encoding="utf-8")
-    docs, failures = _read(bomb)
+    docs, failures = read_items(READER, bomb)
     assert docs == [] and "forbidden" in failures[0].error
     empty = tmp_path / "empty.xml"
     empty.write_bytes(b"")
     assert READER.sniff(empty, b"") == 0.0
-    docs, failures = _read(empty)
+    docs, failures = read_items(READER, empty)
     assert docs == [] and "broken SMS backup XML" in failures[0].error
 
 

@@ -8,42 +8,27 @@ from pathlib import Path
 
 import pytest
 
-from indexer.document import Document, ReadFailure
 from indexer.sources.base import read_head
 from indexer.sources.messages.telegram import READER, flatten_text
+from messages_helpers import all_messages, need_corpus, read_items
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 MINER = CORPORA / "chat-chat-miner-tests" / "test" / "telegram"
 ANALYTICS = CORPORA / "chat-chat-analytics-samples" / "tests" / "samples"
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"corpus not available: {path}")
-    return path
-
-
-def _read(path: Path) -> tuple[list[Document], list[ReadFailure]]:
-    items = list(READER.read(path))
-    return ([i for i in items if isinstance(i, Document)], [i for i in items if isinstance(i, ReadFailure)])
-
-
-def _messages(docs: list[Document]) -> list[dict]:
-    return [m for d in docs for m in d.metadata["messages"]]
-
-
 @pytest.mark.corpora
 @pytest.mark.parametrize("name", ["test_single_export.json", "test_batch_export.json"])
 def test_matches_chat_miner_targets(name: str) -> None:
-    path = _need(MINER / name)
+    path = need_corpus(MINER / name)
     target = json.loads((MINER / "target.json").read_text(encoding="utf-8"))
     assert READER.sniff(path, read_head(path)) >= 0.5
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert failures == []
     parsed = [
         (datetime.fromisoformat(m["timestamp"]).astimezone(timezone.utc).replace(tzinfo=None).isoformat(),
          m["author"], m["text"])
-        for m in _messages(docs)
+        for m in all_messages(docs)
     ]
     # chat-miner joins text parts with a space; Telegram text is the plain concatenation.
     expected = [(t["timestamp"], t["author"], t["message"]) for t in target]
@@ -54,17 +39,17 @@ def test_matches_chat_miner_targets(name: str) -> None:
 
 @pytest.mark.corpora
 def test_batch_export_takes_the_chat_name_as_title() -> None:
-    docs, _ = _read(_need(MINER / "test_batch_export.json"))
+    docs, _ = read_items(READER, need_corpus(MINER / "test_batch_export.json"))
     assert docs[0].title == "Chatname"
 
 
 @pytest.mark.corpora
 def test_chat_analytics_personal_chat() -> None:
-    path = _need(ANALYTICS / "telegram" / "DM_2A_7M.json")
+    path = need_corpus(ANALYTICS / "telegram" / "DM_2A_7M.json")
     assert READER.sniff(path, read_head(path)) >= 0.9
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert failures == []
-    messages = _messages(docs)
+    messages = all_messages(docs)
     # the two service messages (joined_telegram, phone_call) are skipped
     assert [m["id"] for m in messages] == ["3644", "3645", "3662", "3663", "3672", "3673"]
     assert messages[0]["text"] == "https://google.com 👀" and messages[0]["author"] == "Bob"
@@ -109,7 +94,7 @@ def test_full_export_with_left_chats_entities_and_offsets(tmp_path: Path) -> Non
     path = tmp_path / "result.json"
     path.write_text(json.dumps(FULL_EXPORT, ensure_ascii=False), encoding="utf-8")
     assert READER.sniff(path, read_head(path)) >= 0.8
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert failures == []
     by_chat = {d.metadata["chat_id"]: d for d in docs}
     assert set(by_chat) == {"4242", "77", "99"}
@@ -131,7 +116,7 @@ def test_truncated_json_is_a_clear_failure(tmp_path: Path) -> None:
     path = tmp_path / "result.json"
     path.write_text(text[: len(text) // 2], encoding="utf-8")
     assert READER.sniff(path, read_head(path)) > 0
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert docs == []
     assert len(failures) == 1 and failures[0].error.startswith("truncated Telegram JSON")
 
@@ -139,7 +124,7 @@ def test_truncated_json_is_a_clear_failure(tmp_path: Path) -> None:
 def test_valid_json_without_chats_fails_cleanly(tmp_path: Path) -> None:
     path = tmp_path / "result.json"
     path.write_text('{"personal_information": {"user_id": 1}}', encoding="utf-8")
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert docs == [] and "no Telegram chats" in failures[0].error
 
 
@@ -157,5 +142,5 @@ def test_flatten_text_handles_every_shape() -> None:
     "chat-chat-miner-tests/test/telegram/target.json",
 ])
 def test_sniff_leaves_other_json_alone(relative: str) -> None:
-    path = _need(CORPORA / relative)
+    path = need_corpus(CORPORA / relative)
     assert READER.sniff(path, read_head(path)) == 0.0

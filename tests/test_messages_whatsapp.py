@@ -8,29 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from indexer.document import Document, ReadFailure
+from indexer.document import ReadFailure
 from indexer.sources.base import read_head
 from indexer.sources.messages.whatsapp import READER
+from messages_helpers import all_messages, need_corpus, read_items
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 MINER = CORPORA / "chat-chat-miner-tests" / "test" / "whatsapp"
 ANALYTICS = CORPORA / "chat-chat-analytics-samples" / "tests" / "samples" / "whatsapp"
 WHATSTK = CORPORA / "chat-whatstk-whatsapp" / "chats" / "whatsapp" / "pokemon.txt"
-
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"corpus not available: {path}")
-    return path
-
-
-def _read(path: Path) -> tuple[list[Document], list[ReadFailure]]:
-    items = list(READER.read(path))
-    return ([i for i in items if isinstance(i, Document)], [i for i in items if isinstance(i, ReadFailure)])
-
-
-def _messages(docs: list[Document]) -> list[dict]:
-    return [m for d in docs for m in d.metadata["messages"]]
 
 
 def _wall(iso: str) -> str:
@@ -51,28 +37,28 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     "test_mmddyyyy_12hrs.txt", "test_yyyymmdd_24hrs.txt",
 ])
 def test_matches_chat_miner_targets(name: str) -> None:
-    path = _need(MINER / name)
+    path = need_corpus(MINER / name)
     target = json.loads((MINER / "target.json").read_text(encoding="utf-8"))
     assert READER.sniff(path, read_head(path)) >= 0.5
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert failures == []
     parsed = sorted(
         ((_wall(m["timestamp"]), m["author"], " ".join(m["text"].split()))
-         for m in _messages(docs) if m["author"]),
+         for m in all_messages(docs) if m["author"]),
         reverse=True,
     )
     expected = [(t["timestamp"], t["author"], t["message"]) for t in target]
     assert parsed == expected
-    system = [m["text"] for m in _messages(docs) if m["author"] is None]
+    system = [m["text"] for m in all_messages(docs) if m["author"] is None]
     assert system == ["John Doe:.", '+12 345 578 created group "Groupname"', "You were added"]
     assert docs[0].title == "Groupname"
 
 
 @pytest.mark.corpora
 def test_android_group_export_with_system_lines() -> None:
-    docs, failures = _read(_need(ANALYTICS / "4A_11M.txt"))
+    docs, failures = read_items(READER, need_corpus(ANALYTICS / "4A_11M.txt"))
     assert failures == []
-    messages = _messages(docs)
+    messages = all_messages(docs)
     assert len(messages) == 14
     assert messages[0]["author"] is None and messages[0]["text"] == 'Alice created group "Some cool group chat"'
     assert [m["text"] for m in messages if m["author"] == "Mallory"] == ["im mallory", "im still mallory"]
@@ -85,10 +71,10 @@ def test_android_group_export_with_system_lines() -> None:
 
 @pytest.mark.corpora
 def test_zip_export_reads_like_its_text() -> None:
-    path = _need(ANALYTICS / "4A_11M.zip")
+    path = need_corpus(ANALYTICS / "4A_11M.zip")
     assert READER.sniff(path, read_head(path)) >= 0.8
-    zipped, failures = _read(path)
-    plain, _ = _read(ANALYTICS / "4A_11M.txt")
+    zipped, failures = read_items(READER, path)
+    plain, _ = read_items(READER, ANALYTICS / "4A_11M.txt")
     assert failures == []
     assert [d.body for d in zipped] == [d.body for d in plain]
     assert zipped[0].metadata["chat_id"] == "4A_11M"
@@ -96,17 +82,17 @@ def test_zip_export_reads_like_its_text() -> None:
 
 @pytest.mark.corpora
 def test_media_omitted_and_reordered_messages() -> None:
-    docs, _ = _read(_need(ANALYTICS / "2A_5M.txt"))
-    messages = _messages(docs)
+    docs, _ = read_items(READER, need_corpus(ANALYTICS / "2A_5M.txt"))
+    messages = all_messages(docs)
     assert [m["author"] for m in messages] == ["A", "B", "A", "A", "B"]
     assert messages[-1]["attachments"] == ["media omitted"] and messages[-1]["text"] == ""
 
 
 @pytest.mark.corpora
 def test_german_dotted_dates_and_chat_name_from_encryption_notice() -> None:
-    docs, failures = _read(_need(WHATSTK))
+    docs, failures = read_items(READER, need_corpus(WHATSTK))
     assert failures == []
-    messages = _messages(docs)
+    messages = all_messages(docs)
     assert len(messages) == 20
     assert messages[0]["author"] is None  # "Pokemon Chat: Messages and calls are end-to-end encrypted"
     assert docs[0].title == "Pokemon Chat"
@@ -129,7 +115,7 @@ IOS = (
 def test_ios_bracket_style_with_narrow_no_break_space(tmp_path: Path) -> None:
     path = _write(tmp_path, "WhatsApp Chat with Alice Martin.txt", IOS)
     assert READER.sniff(path, read_head(path)) >= 0.8
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert failures == []
     assert [d.locator for d in docs] == ["WhatsApp Chat with Alice Martin:1..6",
                                          "WhatsApp Chat with Alice Martin:7..7"]
@@ -149,8 +135,8 @@ def test_ios_bracket_style_with_narrow_no_break_space(tmp_path: Path) -> None:
 
 def test_month_first_is_detected_from_second_field(tmp_path: Path) -> None:
     path = _write(tmp_path, "chat.txt", "1/5/22, 10:00 AM - Ann: one\n1/25/22, 3:00 PM - Ann: two\n")
-    docs, _ = _read(path)
-    stamps = [_wall(m["timestamp"]) for m in _messages(docs)]
+    docs, _ = read_items(READER, path)
+    stamps = [_wall(m["timestamp"]) for m in all_messages(docs)]
     assert stamps == ["2022-01-05T10:00:00", "2022-01-25T15:00:00"]
 
 
@@ -162,7 +148,7 @@ def test_android_system_lines_and_media(tmp_path: Path) -> None:
         "25/12/2023, 10:03 - Rui: <Media omitted>\n"
         "25/12/2023, 10:04 - Ana: Feliz Natal: para todos!\n"
     )
-    docs, failures = _read(_write(tmp_path, "natal.txt", text))
+    docs, failures = read_items(READER, _write(tmp_path, "natal.txt", text))
     assert failures == []
     assert len(docs) == 1
     assert docs[0].body.splitlines() == [
@@ -177,7 +163,7 @@ def test_android_system_lines_and_media(tmp_path: Path) -> None:
 
 def test_truncated_export_keeps_a_shorter_last_message(tmp_path: Path) -> None:
     text = "2023-04-01, 18:00 - Ana: Vamos ao cinema hoje?\n2023-04-01, 18:02 - Rui: Sim, às 21h no Colos"
-    docs, failures = _read(_write(tmp_path, "cut.txt", text))
+    docs, failures = read_items(READER, _write(tmp_path, "cut.txt", text))
     assert failures == []
     assert docs[0].metadata["messages"][-1]["text"] == "Sim, às 21h no Colos"
 
@@ -185,7 +171,7 @@ def test_truncated_export_keeps_a_shorter_last_message(tmp_path: Path) -> None:
 def test_text_before_first_message_is_reported_not_fatal(tmp_path: Path) -> None:
     text = "garbage header\n2023-04-01, 18:00 - Ana: olá\n"
     path = _write(tmp_path, "x.txt", text)
-    docs, failures = _read(path)
+    docs, failures = read_items(READER, path)
     assert len(docs) == 1 and len(failures) == 1 and "before the first dated message" in failures[0].error
 
 
@@ -194,7 +180,7 @@ def test_zip_with_named_chat_and_without_chat(tmp_path: Path) -> None:
     with zipfile.ZipFile(good, "w") as archive:
         archive.writestr("WhatsApp Chat with Ana.txt", "01/02/2023, 10:00 - Ana: Olá\n")
         archive.writestr("IMG-20230201-WA0001.jpg", b"\xff\xd8")
-    docs, _ = _read(good)
+    docs, _ = read_items(READER, good)
     assert docs[0].title == "WhatsApp chat with Ana" and docs[0].body == "Ana: Olá"
     other = tmp_path / "photos.zip"
     with zipfile.ZipFile(other, "w") as archive:
@@ -215,14 +201,14 @@ def test_sniff_rejects_other_text(tmp_path: Path, content: str) -> None:
 
 
 def test_unparseable_text_yields_a_failure(tmp_path: Path) -> None:
-    docs, failures = _read(_write(tmp_path, "x.txt", "no chat here\n"))
+    docs, failures = read_items(READER, _write(tmp_path, "x.txt", "no chat here\n"))
     assert docs == [] and failures
 
 
 def test_invalid_dates_become_failures_not_crashes(tmp_path: Path) -> None:
     text = "31/02/2023, 10:00 - Ana: impossible date\n01/03/2023, 10:00 - Ana: fine\n"
-    docs, failures = _read(_write(tmp_path, "bad.txt", text))
-    assert [m["text"] for m in _messages(docs)] == ["fine"]
+    docs, failures = read_items(READER, _write(tmp_path, "bad.txt", text))
+    assert [m["text"] for m in all_messages(docs)] == ["fine"]
     assert len(failures) == 1 and failures[0].locator == "bad:1"
 
 
@@ -230,7 +216,7 @@ def test_utf16_export_with_bom(tmp_path: Path) -> None:
     path = tmp_path / "old.txt"
     path.write_bytes("\ufeff05/06/2015, 21:00 - Zé: Boa noite\n".encode("utf-16-le"))
     assert READER.sniff(path, read_head(path)) >= 0.5
-    docs, _ = _read(path)
+    docs, _ = read_items(READER, path)
     assert docs[0].body == "Zé: Boa noite"
 
 

@@ -36,6 +36,21 @@ def limit_torch_threads(threads: int) -> None:
     torch.set_num_threads(max(1, threads))
 
 
+def cpu_seconds(proc: psutil.Process, *, recursive: bool = False) -> float:
+    """User + system CPU seconds of ``proc`` and its children (all descendants when ``recursive``).
+
+    A child that exits while being measured is skipped.
+    """
+    total = 0.0
+    for p in [proc, *proc.children(recursive=recursive)]:
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
 class CpuBudget:
     """Pace the indexing loop so this process and its reader child use at most ``cores`` CPU cores.
 
@@ -52,14 +67,7 @@ class CpuBudget:
         self._start_cpu = self._cpu()
 
     def _cpu(self) -> float:
-        total = 0.0
-        for proc in [self._me, *self._me.children()]:
-            try:
-                times = proc.cpu_times()
-                total += times.user + times.system
-            except psutil.Error:
-                pass
-        return total
+        return cpu_seconds(self._me)
 
     def pace(self) -> float:
         """Sleep if over budget; returns the seconds slept."""

@@ -8,7 +8,6 @@ when that round-trips. The newer end-to-end-encrypted export (``senderName``, ``
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 from indexer.document import ReadFailure
 from indexer.sources.base import ReadItem, register
-from indexer.sources.messages.windows import ChatMessage, describe_json_error, head_text, windows_to_documents
+from indexer.sources.messages.windows import ChatMessage, head_text, load_json_export, windows_to_documents
 
 _MARKERS = ('"sender_name"', '"timestamp_ms"', '"thread_path"', '"is_still_participant"',
             '"magic_words"', '"senderName"', '"threadName"')
@@ -94,10 +93,9 @@ class MessengerReader:
 
     def read(self, path: Path) -> Iterator[ReadItem]:
         source = str(path)
-        try:
-            data = json.loads(path.read_bytes().decode("utf-8-sig", errors="replace"))
-        except json.JSONDecodeError as exc:
-            yield ReadFailure(source, describe_json_error(exc, "Messenger"))
+        data = load_json_export(path, "Messenger")
+        if isinstance(data, ReadFailure):
+            yield data
             return
         if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
             yield ReadFailure(source, "not a Messenger export: no 'messages' list")

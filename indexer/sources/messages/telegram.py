@@ -8,7 +8,6 @@ one ReadFailure naming the position where parsing stopped.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -20,8 +19,8 @@ from indexer.sources.base import ReadItem, register
 from indexer.sources.messages.windows import (
     ChatMessage,
     assume_local,
-    describe_json_error,
     head_text,
+    load_json_export,
     windows_to_documents,
 )
 
@@ -171,10 +170,9 @@ class TelegramReader:
 
     def read(self, path: Path) -> Iterator[ReadItem]:
         source = str(path)
-        try:
-            data = json.loads(path.read_bytes().decode("utf-8-sig", errors="replace"))
-        except json.JSONDecodeError as exc:
-            yield ReadFailure(source, describe_json_error(exc, "Telegram"))
+        data = load_json_export(path, "Telegram")
+        if isinstance(data, ReadFailure):
+            yield data
             return
         chats = _chats(data)
         if not chats:

@@ -5,7 +5,8 @@ Every message reader parses its format into ``ChatMessage`` records and hands th
 when the gap to the previous message exceeds ``gap`` (default 30 minutes) or when adding the message
 would push the window past ``max_chars`` characters or ``max_pieces`` estimated word-pieces. Each
 message stays addressable through ``metadata["messages"]`` (``chat_id:message_id`` locators).
-Also holds small helpers the readers share: ``assume_local``, ``head_text``, ``describe_json_error``.
+Also holds small helpers the readers share: ``assume_local``, ``head_text``, ``describe_json_error``,
+``load_json_export``.
 """
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
-from indexer.document import Document
+from indexer.document import Document, ReadFailure
 
 DEFAULT_GAP = timedelta(minutes=30)
 MAX_WINDOW_CHARS = 1200
@@ -72,6 +74,14 @@ def describe_json_error(exc: json.JSONDecodeError, what: str) -> str:
     truncated = exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string")
     return (f"{'truncated' if truncated else 'invalid'} {what} JSON: {exc.msg}"
             f" at line {exc.lineno} column {exc.colno}")
+
+
+def load_json_export(path: Path, what: str) -> Any | ReadFailure:
+    """Parse a JSON export (a UTF-8 BOM is dropped, bad bytes replaced), or a ReadFailure saying why not."""
+    try:
+        return json.loads(path.read_bytes().decode("utf-8-sig", errors="replace"))
+    except json.JSONDecodeError as exc:
+        return ReadFailure(str(path), describe_json_error(exc, what))
 
 
 def estimate_pieces(text: str) -> int:
