@@ -52,7 +52,7 @@ class Embedder:
     and keeps a small LRU of recent texts (queries repeat), so repeated work is never redone.
     """
 
-    def __init__(self, batch_size: int = 64, device: str = "cpu", cache_size: int = 2048) -> None:
+    def __init__(self, batch_size: int = 32, device: str = "cpu", cache_size: int = 2048) -> None:
         self.batch_size = batch_size
         self.device = device
         self._model = None

@@ -1,0 +1,27 @@
+"""Helpers shared by the message-reader tests: skip on a missing corpus, split a read, list messages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.document import Document, ReadFailure
+from indexer.sources.base import Reader
+
+
+def need_corpus(path: Path) -> Path:
+    """Return `path`, or skip the test when that corpus file is not available."""
+    if not path.exists():
+        pytest.skip(f"corpus not available: {path}")
+    return path
+
+
+def read_items(reader: Reader, path: Path) -> tuple[list[Document], list[ReadFailure]]:
+    """Read `path` with `reader` and split the items into documents and failures."""
+    items = list(reader.read(path))
+    return ([i for i in items if isinstance(i, Document)], [i for i in items if isinstance(i, ReadFailure)])
+
+
+def all_messages(docs: list[Document]) -> list[dict]:
+    """The per-message metadata of every window, in order."""
+    return [m for d in docs for m in d.metadata["messages"]]
