@@ -301,7 +301,11 @@ class Indexer:
             cached = self.store.existing_embeddings(doc.stable_id) if known else {}
             to_embed += [c for c in chunks if c not in cached]
             plans.append((doc, chunks, cached))
-        vectors = dict(zip(to_embed, self.embedder.encode(to_embed))) if to_embed else {}
+        # Text already embedded anywhere (a forwarded mail, the same newsletter) is reused, not re-run.
+        vectors = self.store.embeddings_by_text(to_embed) if to_embed else {}
+        missing = [text for text in dict.fromkeys(to_embed) if text not in vectors]
+        if missing:
+            vectors.update(zip(missing, self.embedder.encode(missing)))
         return [
             None if plan is None else PreparedDocument(
                 plan[0], plan[1],

@@ -19,6 +19,7 @@ import numpy as np
 import sqlite_utils
 
 from indexer.document import Document, ReadFailure
+from indexer.embeddings import text_key
 from indexer.errors import StoreError
 from indexer.home import KithHome, secure_touch
 from indexer.migrations import apply_migrations
@@ -150,6 +151,20 @@ class Store:
             for text, blob in self.db.execute("SELECT text, embedding FROM chunks WHERE doc_id = ?", [doc_id])
         }
 
+    def embeddings_by_text(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors for any of ``texts`` already embedded anywhere in the index."""
+        found: dict[str, np.ndarray] = {}
+        by_key = {text_key(t): t for t in texts}
+        keys = list(by_key)
+        for start in range(0, len(keys), 500):
+            batch = keys[start:start + 500]
+            marks = ",".join("?" * len(batch))
+            for key, blob in self.db.execute(
+                f"SELECT text_hash, embedding FROM chunks WHERE text_hash IN ({marks})", batch
+            ):
+                found[by_key[key]] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
     def vector_generation(self) -> int:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'vector_generation'").fetchone()
         return int(row[0]) if row else 0
@@ -279,8 +294,8 @@ class Store:
         for ordinal, (text, vector) in enumerate(zip(item.chunks, item.embeddings)):
             vector = np.ascontiguousarray(vector, dtype=np.float32)
             cursor = self.db.execute(
-                "INSERT INTO chunks (doc_id, ordinal, text, embedding) VALUES (?, ?, ?, ?)",
-                [doc_id, ordinal, text, vector.tobytes()],
+                "INSERT INTO chunks (doc_id, ordinal, text, embedding, text_hash) VALUES (?, ?, ?, ?, ?)",
+                [doc_id, ordinal, text, vector.tobytes(), text_key(text)],
             )
             changes.added_ids.append(int(cursor.lastrowid))
             changes.added_vectors.append(vector)

@@ -155,3 +155,31 @@ def test_a_message_that_moves_between_files_in_one_run_keeps_its_chunks(tmp_path
     docs, chunks, fts, vectors = counts(app)
     assert docs == fts == 2 and chunks == vectors
     assert app.searcher.search("boat trip", limit=1)[0].path.endswith("B.eml")
+
+
+def test_identical_text_anywhere_in_the_index_is_not_embedded_again(tmp_path, make_app, embedder):
+    from indexer.embeddings import Embedder
+
+    class CountingEmbedder(Embedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self._model = embedder.model
+            self.texts: list[str] = []
+
+        def encode(self, texts, show_progress=False):
+            self.texts += list(texts)
+            return super().encode(texts, show_progress)
+
+    counting = CountingEmbedder()
+    from indexer.app import KithApp
+
+    app = KithApp(tmp_path / "home", embedder=counting)
+    write_mail(tmp_path / "a" / "1.eml", "Newsletter", "The same weekly newsletter body.", "n1@x")
+    app.indexer.index_paths([tmp_path / "a"])
+    first = len(counting.texts)
+    write_mail(tmp_path / "b" / "2.eml", "Newsletter", "The same weekly newsletter body.", "n2@x")
+    app.indexer.index_paths([tmp_path / "b"])
+    assert first >= 1 and len(counting.texts) == first
+    docs, chunks, fts, vectors = counts(app)
+    assert docs == 2 and chunks == vectors == 2
+    app.close()
