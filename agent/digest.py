@@ -2,7 +2,8 @@
 
 Features per incoming mail or conversation window since ``since``: sender importance (a relation
 of the owner, interaction frequency), direct address (the owner alone in To), a question addressed
-to the owner, deadlines and dates mentioned, and whether the thread is still unreplied.
+to the owner, deadlines and dates mentioned, and whether the thread is still unreplied. Bulk mail
+(mailing lists, newsletters, no-reply senders: flagged by the mail reader) counts against an item.
 """
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ from typing import Any
 from indexer.store import to_utc_iso
 from indexer.timeparse import parse_when
 
-WEIGHTS = {"relation": 1.0, "frequency": 0.6, "direct": 0.5, "question": 0.8, "deadline": 0.7, "unreplied": 0.6}
+WEIGHTS = {"relation": 1.0, "frequency": 0.6, "direct": 0.5, "question": 0.8, "deadline": 0.7, "unreplied": 0.6,
+           "bulk": -1.5}
 DEADLINE = re.compile(r"\b(deadline|due|by (monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|eod|end of)|"
-                      r"asap|urgent|before \w+day|tomorrow|tonight|\d{1,2}(:\d{2})?\s*(am|pm))\b", re.I)
+                      r"asap|urgent|before \w+day|tomorrow|tonight|\d{1,2}(:\d{2})?\s*(am|pm)|at \d{1,2}[:.]\d{2}|"
+                      r"(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+                      r"\d{1,2}(st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|"
+                      r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}(st|nd|rd|th)?)\b", re.I)
 QUESTION = re.compile(r"\?|\b(can you|could you|would you|will you|let me know|please (confirm|reply|send|call))\b", re.I)
 
 
@@ -90,12 +95,15 @@ def build_digest(app: Any, since: str = "1d", now: datetime | None = None, limit
             "direct": 1.0 if kind == "message" or (meta.get("to") and len(meta["to"]) == 1
                                                      and meta["to"][0].lower() in owner) else 0.0,
             "question": 1.0 if QUESTION.search(text) else 0.0,
-            "deadline": 1.0 if DEADLINE.search(text) else 0.0,
+            "deadline": 1.0 if DEADLINE.search(f"{title or ''}\n{text}") else 0.0,
             "unreplied": 0.0 if kind != "mail" or meta.get("message_id") in replied_to
             or "R" in str(meta.get("flags") or "") else 1.0,
+            "bulk": 1.0 if meta.get("bulk") else 0.0,
         }
         score = sum(WEIGHTS[k] * v for k, v in features.items())
-        reason = ", ".join(k for k, v in features.items() if v >= 0.5)
+        reason = ", ".join(k for k, v in features.items() if v >= 0.5 and WEIGHTS[k] > 0)
+        if features["bulk"]:
+            reason = f"{reason} (bulk mail)" if reason else "bulk mail"
         items.append(DigestItem(doc_id, kind, title or "", author or sender, timestamp, score, features, reason))
     items.sort(key=lambda item: (-item.score, item.timestamp or ""))
     return items[:limit]

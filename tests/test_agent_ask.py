@@ -148,9 +148,17 @@ def test_summarize_thread_keeps_sources(agent):
 def test_digest_ranks_relations_and_questions_first(agent):
     from agent.digest import build_digest
 
-    items = build_digest(agent.app, since="7d", now=NOW, limit=10)
+    items = build_digest(agent.app, since="7d", now=NOW, limit=50)
     assert items and items == sorted(items, key=lambda i: -i.score)
     newsletters = [i for i, item in enumerate(items) if "newsletter" in (item.sender or "").lower()]
     asks = [i for i, item in enumerate(items) if item.features["question"] and item.features["direct"]]
     assert asks and (not newsletters or min(asks) < min(newsletters))
-    assert set(items[0].features) == {"relation", "frequency", "direct", "question", "deadline", "unreplied"}
+    assert set(items[0].features) == {"relation", "frequency", "direct", "question", "deadline", "unreplied", "bulk"}
+    bulk = [i for i, item in enumerate(items) if item.features["bulk"]]
+    assert bulk, "the London Life newsletter (List-Unsubscribe) should be flagged as bulk"
+    assert all(items[i].sender and "newsletter" in items[i].sender.lower() or "noreply" in (items[i].sender or "")
+               for i in bulk)
+    personal = [i for i, item in enumerate(items) if not item.features["bulk"] and item.features["direct"]]
+    assert personal and max(personal) < min(bulk), [(x.sender, x.score) for x in items]
+    dentist = next(i for i, item in enumerate(items) if "Smile Dental" in (item.sender or ""))
+    assert items[dentist].features["deadline"] == 1.0 and dentist < min(bulk)

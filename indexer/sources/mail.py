@@ -152,6 +152,23 @@ def location_for_file(path: Path) -> Location:
     return Location(folder=folder, flags=flags, maildir_state=state)
 
 
+_BULK_PRECEDENCE = re.compile(r"^\s*(bulk|list|junk)\b", re.IGNORECASE)
+_AUTOMATED_SENDER = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|newsletter|notifications?|mailer-daemon)\b",
+                               re.IGNORECASE)
+
+
+def is_bulk(headers: "_Headers", from_address: str | None) -> bool:
+    """Mailing-list, newsletter or automated mail (RFC 2369/3834 headers, or a no-reply sender)."""
+    if headers.raw("list-unsubscribe") or headers.raw("list-id"):
+        return True
+    if _BULK_PRECEDENCE.match(headers.raw("precedence") or ""):
+        return True
+    auto = (headers.raw("auto-submitted") or "").strip().lower()
+    if auto and auto != "no":
+        return True
+    return bool(from_address and _AUTOMATED_SENDER.match(from_address.split("@", 1)[0]))
+
+
 def is_sent_folder(folder: str) -> bool:
     last = re.split(r"[./\\]", folder.strip("./\\"))[-1] if folder else ""
     return bool(SENT_FOLDER.match(last.strip()))
@@ -600,6 +617,7 @@ def _build_document(msg: Message, body: _Body, source: str, locator: str, locati
         "folder": location.folder,
         "flags": location.flags,
         "is_sent": is_sent_folder(location.folder),
+        "bulk": is_bulk(headers, (senders[0][1].lower() or None) if senders else None),
         "content_type": _content_type(msg),
         "charset_errors": bool(body.charset_errors or headers.charset_errors),
         "attachments": body.attachments,
