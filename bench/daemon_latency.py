@@ -1,5 +1,7 @@
 """Warm query latency: `kith search` as a whole process through the daemon's socket, against the
-same search run in-process without a daemon, in one run. Also reports the socket round trip alone.
+same search run in-process without a daemon, in one run. Also reports the socket round trip alone,
+the same searches on a warm in-process Searcher (the floor), and `kith ask` as a whole process with
+and without the daemon's warm model.
 
     .venv/bin/python bench/daemon_latency.py --messages 1000 --runs 30 [--root /tmp/kith-bench]
 """
@@ -17,13 +19,32 @@ from indexer.daemon.client import call
 QUERIES = ["meeting schedule", "gas pipeline contract", "lunch on friday", "budget approval", "travel plans"]
 
 
-def time_cli(home: Path, runs: int) -> list[float]:
+ASKS = ["what did they say about the gas pipeline contract?", "when is the budget meeting?",
+        "who sent the travel plans?"]
+
+
+def time_cli(home: Path, runs: int, command: str = "search") -> list[float]:
+    times = []
+    for number in range(runs):
+        text = QUERIES[number % len(QUERIES)] if command == "search" else ASKS[number % len(ASKS)]
+        started = time.monotonic()
+        subprocess.run([KITH, command, "--json", text, "--home", str(home)], check=True, stdout=subprocess.DEVNULL)
+        times.append((time.monotonic() - started) * 1000)
+    return times
+
+
+def time_warm_searcher(home: Path, runs: int) -> list[float]:
+    from indexer.app import KithApp
+    from indexer.query_service import SearchRequest, run_search
+
+    app = KithApp(home)
+    run_search(app, SearchRequest(query="warm up"))
     times = []
     for number in range(runs):
         started = time.monotonic()
-        subprocess.run([KITH, "search", "--json", QUERIES[number % len(QUERIES)], "--home", str(home)],
-                       check=True, stdout=subprocess.DEVNULL)
+        run_search(app, SearchRequest(query=QUERIES[number % len(QUERIES)]))
         times.append((time.monotonic() - started) * 1000)
+    app.close()
     return times
 
 
@@ -41,9 +62,16 @@ def main() -> None:
             call(home, "search", {"query": QUERIES[number % len(QUERIES)]})
             socket_times.append((time.monotonic() - started) * 1000)
         daemon_cli = time_cli(home, args.runs)
+        daemon_ask = time_cli(home, args.inprocess_runs, "ask")
     inprocess_cli = time_cli(home, args.inprocess_runs)
+    inprocess_ask = time_cli(home, args.inprocess_runs, "ask")
+    warm = time_warm_searcher(home, args.runs)
     print(json.dumps({"socket_round_trip": summary(socket_times), "kith_search_with_daemon": summary(daemon_cli),
-                      "kith_search_in_process": summary(inprocess_cli)}, indent=2))
+                      "kith_search_in_process": summary(inprocess_cli), "warm_in_process_searcher": summary(warm),
+                      "kith_ask_with_daemon": summary(daemon_ask), "kith_ask_in_process": summary(inprocess_ask),
+                      "speedup_search_p50": round(percentile(inprocess_cli, 50) / percentile(daemon_cli, 50), 1),
+                      "speedup_ask_p50": round(percentile(inprocess_ask, 50) / percentile(daemon_ask, 50), 1)},
+                     indent=2))
 
 
 if __name__ == "__main__":

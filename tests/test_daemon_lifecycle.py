@@ -88,6 +88,18 @@ def test_start_status_second_refused_search_stop(tmp_path):
              "print('CODE', code, 'HEAVY', heavy)", str(home)],
             capture_output=True, text=True, timeout=60)
         assert "Dentist appointment" in probe.stdout and "CODE 0 HEAVY []" in probe.stdout, probe.stdout
+        # `kith ask` borrows the daemon's warm model for every embedding: torch is never imported.
+        asked = subprocess.run(
+            [sys.executable, "-c",
+             "import sys\nfrom kith.cli.main import cli\n"
+             "try:\n    cli(['ask', '--json', 'when did the dentist move it?', '--home', sys.argv[1]])\n"
+             "except SystemExit as done:\n    assert not done.code, done.code\n"
+             "print('LOADED', [m for m in ('torch', 'sentence_transformers') if m in sys.modules], file=sys.stderr)",
+             str(home)], capture_output=True, text=True, timeout=120)
+        assert "LOADED []" in asked.stderr, asked.stderr
+        answer = json.loads(asked.stdout)
+        assert answer["engine"]["embeddings"] == "daemon"
+        assert answer["citations"] and answer["citations"][0]["title"] == "Dentist appointment"
         bad = kith("search", "dentist", "--since", "nonsense", "--home", str(home), check=False)
         assert bad.returncode == 1 and "cannot understand date" in bad.stderr
         status = json.loads(kith("daemon", "status", "--json", "--home", str(home)).stdout)

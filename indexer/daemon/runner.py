@@ -26,6 +26,7 @@ from indexer.daemon.changes import ChangeQueue, Op
 from indexer.daemon.lock import DaemonAlreadyRunning, DaemonLock
 from indexer.daemon.paths import log_path, socket_path
 from indexer.daemon.status import DaemonStatus
+from indexer.errors import KithError
 
 log = logging.getLogger("kith.daemon")
 
@@ -185,6 +186,8 @@ class Daemon:
             "ping": lambda params: {"pong": True, "pid": os.getpid()},
             "status": lambda params: self.snapshot(),
             "search": self.handle_search,
+            "model": self.handle_model,
+            "embed": self.handle_embed,
             "shutdown": self.handle_shutdown,
             "reload_sources": lambda params: self.reload_event.set() or {"reloading": True},
         }
@@ -201,6 +204,22 @@ class Daemon:
         with self.search_lock:
             self.status.searches += 1
             return run_search(self.search_app, request)
+
+    def handle_model(self, params: dict[str, Any]) -> dict[str, Any]:
+        embedder = self.search_app.embedder
+        return {"name": embedder.name, "dimension": embedder.dimension}
+
+    def handle_embed(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Vectors for ``texts`` from the warm model (used by `kith ask` and `kith summarize`)."""
+        from indexer.daemon.remote_embedder import MAX_TEXTS_PER_CALL, pack_vectors
+
+        texts = params.get("texts")
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            raise KithError("embed: 'texts' must be a list of strings")
+        if len(texts) > MAX_TEXTS_PER_CALL:
+            raise KithError(f"embed: at most {MAX_TEXTS_PER_CALL} texts per call")
+        with self.search_lock:
+            return pack_vectors(self.search_app.embedder.encode(texts))
 
     def handle_shutdown(self, params: dict[str, Any]) -> dict[str, Any]:
         self.stop_event.set()

@@ -22,6 +22,13 @@ def parse_now(value: str | None) -> datetime:
     return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
 
 
+def agent_app(home: str | None) -> KithApp:
+    """A KithApp whose embedding is served by the running daemon's warm model when there is one."""
+    from indexer.daemon.remote_embedder import daemon_embedder
+
+    return KithApp(home, embedder=daemon_embedder(home))
+
+
 def confirm_callback(yes: bool) -> Any:
     """--yes approves; an interactive terminal prompts; otherwise None (the registry answers needs_confirmation)."""
     if yes:
@@ -52,9 +59,10 @@ def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None
     from agent.runner import Agent
 
     question = text_or_stdin(question)
-    app = KithApp(home)
+    app = agent_app(home)
     agent = Agent(app, now=parse_now(now_text))
     result = agent.ask(question, confirm=confirm_callback(yes))
+    result.engine["embeddings"] = "daemon" if getattr(app.embedder, "served_by_daemon", False) else "in-process"
     if as_json:
         echo_json(result.to_json())
         return
@@ -81,7 +89,7 @@ def summarize_cmd(target: str | None, sentences: int, home: str | None, as_json:
     """Extractive summary of a document's thread or conversation (ID) or of the hits of a QUERY."""
     from agent.summarize import summarize
 
-    app = KithApp(home)
+    app = agent_app(home)
     summary = summarize(app, text_or_stdin(target), k=sentences)
     if as_json:
         echo_json(summary.to_json())
