@@ -8,14 +8,14 @@ import pytest
 
 from indexer.document import Document, ReadFailure
 from indexer.sources import base
-from indexer.sources.messages import imessage, messenger, sms_backup, telegram, whatsapp
+from indexer.sources.messages import imessage, messenger, phone_exports, sms_backup, telegram, whatsapp
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-READERS = [m.READER for m in (imessage, whatsapp, telegram, sms_backup, messenger)]
+READERS = [m.READER for m in (imessage, whatsapp, telegram, sms_backup, messenger, phone_exports)]
 
 # Minimum documents each corpus must give (formats we support); 0 where none is supported.
 EXPECTED_MIN_DOCS = {
-    "chat-athg2sms-sms-exports": 0,          # Nokia CSV and .vmg: not supported
+    "chat-athg2sms-sms-exports": 209,        # Nokia PC Suite CSV and vMessage .vmg
     "chat-chat-analytics-samples": 11,
     "chat-chat-miner-tests": 49,
     "chat-imessage-exporter-test-data": 0,   # payload plists and blobs, no chat.db
@@ -28,7 +28,7 @@ EXPECTED_MIN_DOCS = {
 def test_all_message_readers_are_registered() -> None:
     names = {r.name for r in base._READERS}
     assert {"messages.imessage", "messages.whatsapp", "messages.telegram", "messages.sms",
-            "messages.messenger"} <= names
+            "messages.messenger", "messages.phone_export"} <= names
     assert all(r.kind == "message" for r in READERS)
 
 

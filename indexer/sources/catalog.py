@@ -13,6 +13,7 @@ BUILTIN_READER_MODULES = [
     "indexer.sources.messages.telegram",
     "indexer.sources.messages.sms_backup",
     "indexer.sources.messages.messenger",
+    "indexer.sources.messages.phone_exports",
     "indexer.sources.photos",
     "indexer.sources.contacts",
     "indexer.sources.calendar",
