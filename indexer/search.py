@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from indexer.text_match import highlight_spans, query_terms
 from indexer.vectors import VectorIndex
 
 EXACT_SCAN_LIMIT = 200_000
+_QUERY_EMBEDDING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kith-query-embedding")
 
 
 @dataclass
@@ -72,11 +74,17 @@ class Hit:
     ranks: dict[str, int] = field(default_factory=dict)
 
     def to_json(self, with_metadata: bool = False) -> dict[str, Any]:
-        data = asdict(self)
+        # Built by hand: asdict() deep-copies the metadata even when it is dropped (~5% of a search).
+        data: dict[str, Any] = {name: getattr(self, name) for name in _HIT_FIELDS}
         data["highlights"] = [list(span) for span in self.highlights]
-        if not with_metadata:
-            data.pop("metadata")
+        if with_metadata:
+            data["metadata"] = json.loads(json.dumps(self.metadata, default=str))
+        data["message_locator"] = self.message_locator
+        data["ranks"] = dict(self.ranks)
         return data
+
+
+_HIT_FIELDS = ("id", "kind", "title", "snippet", "score", "timestamp", "author", "path", "locator")
 
 
 class FilterSQL:
@@ -140,12 +148,23 @@ class Searcher:
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         flt = FilterSQL(self.store, filters)
         weights = ", ".join(str(w) for w in self.config.column_weights)
+        limit = k or self.config.candidates
+        if not flt.clauses:  # rank inside FTS alone, then look up the ids: ~2x faster than joining first
+            rows = self.store.db.execute(
+                f"SELECT rowid, bm25(documents_fts, {weights}) AS rank FROM documents_fts "
+                f"WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?", [match, limit]).fetchall()
+            if not rows:
+                return []
+            ids = dict(self.store.db.execute(
+                f"SELECT rowid, id FROM documents WHERE rowid IN ({','.join('?' * len(rows))})",
+                [rowid for rowid, _ in rows]).fetchall())
+            return [(ids[rowid], -float(rank)) for rowid, rank in rows if rowid in ids]
         sql = (
             f"SELECT d.id, bm25(documents_fts, {weights}) AS rank FROM documents_fts "
             f"JOIN documents d ON d.rowid = documents_fts.rowid WHERE documents_fts MATCH ? "
             f"{flt.where('AND')} ORDER BY rank LIMIT ?"
         )
-        rows = self.store.db.execute(sql, [match, *flt.args, k or self.config.candidates]).fetchall()
+        rows = self.store.db.execute(sql, [match, *flt.args, limit]).fetchall()
         return [(doc_id, -float(rank)) for doc_id, rank in rows]
 
     def dense(self, query_vector: np.ndarray, filters: SearchFilters | None = None,
@@ -233,8 +252,10 @@ class Searcher:
         if not query_terms(query) and not (mode == "dense" and query):
             return self._browse(filters, limit, order)
         k = max(self.config.candidates, limit)
+        # The query is embedded on another thread while SQLite ranks it (both release the GIL).
+        pending = _QUERY_EMBEDDING.submit(self.embedder.encode_query, query) if mode in ("hybrid", "dense") else None
         lexical = self.bm25(query, filters, k) if mode in ("hybrid", "bm25") else []
-        dense = self.dense(self.embedder.encode_query(query), filters, k) if mode in ("hybrid", "dense") else []
+        dense = self.dense(pending.result(), filters, k) if pending is not None else []
         if mode == "bm25":
             fused = lexical
         elif mode == "dense":

@@ -16,6 +16,10 @@ import faiss
 import numpy as np
 
 from indexer.embeddings import DIMENSION
+
+# One query at a time: FAISS's OpenMP threads cost more than they save on a flat search of one
+# vector (measured 4.3 ms with 2 threads vs 1.8 ms with 1 on 24k chunks).
+faiss.omp_set_num_threads(int(os.environ.get("KITH_FAISS_THREADS", "1")))
 from indexer.store import ChangeSet, Store
 
 _BATCH = 4096
