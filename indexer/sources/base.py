@@ -50,6 +50,24 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
         return handle.read(size)
 
 
+def head_text(head: bytes) -> str:
+    """The first bytes of a file as text for sniffing: UTF-16 (by BOM) or UTF-8, BOM and leading blanks
+    removed, a cut-off last character ignored."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head[: len(head) - len(head) % 2].decode("utf-16", errors="ignore")
+    else:
+        text = head.decode("utf-8", errors="ignore")
+    return text.lstrip("\ufeff \t\r\n")
+
+
+def sniff_begin_block(path: Path, head: bytes, marker: str, extensions: set[str] | frozenset[str]) -> float:
+    """Score a vCard/iCalendar-style file: ``BEGIN:<marker>`` at the top, or a known extension."""
+    starts = head_text(head).upper().startswith(f"BEGIN:{marker}")
+    if path.suffix.lower() in extensions:
+        return 1.0 if starts else 0.6
+    return 0.9 if starts else 0.0
+
+
 def detect(path: Path, kind: str | None = None) -> Reader | None:
     """Pick the reader with the highest sniff confidence for ``path`` (optionally only of ``kind``)."""
     try:

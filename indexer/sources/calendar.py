@@ -24,8 +24,8 @@ import x_wr_timezone
 
 from indexer.document import Document, ReadFailure
 from indexer.identity import normalize_email
-from indexer.sources.base import ReadItem, register
-from indexer.sources.contacts import decode_bytes, head_text
+from indexer.sources.base import ReadItem, register, sniff_begin_block
+from indexer.sources.contacts import decode_bytes
 
 log = logging.getLogger(__name__)
 
@@ -321,11 +321,7 @@ class CalendarReader:
         self.now = now
 
     def sniff(self, path: Path, head: bytes) -> float:
-        text = head_text(head).lstrip().upper()
-        starts = text.startswith("BEGIN:VCALENDAR")
-        if path.suffix.lower() in EXTENSIONS:
-            return 1.0 if starts else 0.6
-        return 0.9 if starts else 0.0
+        return sniff_begin_block(path, head, "VCALENDAR", EXTENSIONS)
 
     def window(self) -> tuple[datetime, datetime]:
         now = self.now or datetime.now(timezone.utc)

@@ -22,7 +22,7 @@ from typing import Any
 
 from indexer.document import Document, ReadFailure
 from indexer.identity import identity_keys, normalize_email, relation_type
-from indexer.sources.base import ReadItem, register
+from indexer.sources.base import ReadItem, register, sniff_begin_block
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +79,6 @@ def decode_bytes(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")
-
-
-def head_text(head: bytes) -> str:
-    """The first bytes of a file as text, for sniffing (tolerates UTF-16 and a cut-off last char)."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return head[: len(head) - len(head) % 2].decode("utf-16", errors="ignore")
-    return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
 
 
 def split_cards(text: str) -> list[tuple[str, bool]]:
@@ -587,11 +580,7 @@ class VCardReader:
     kind = "contact"
 
     def sniff(self, path: Path, head: bytes) -> float:
-        text = head_text(head).lstrip().upper()
-        starts = text.startswith("BEGIN:VCARD")
-        if path.suffix.lower() in EXTENSIONS:
-            return 1.0 if starts else 0.6
-        return 0.9 if starts else 0.0
+        return sniff_begin_block(path, head, "VCARD", EXTENSIONS)
 
     def read(self, path: Path) -> Iterator[ReadItem]:
         path = Path(path)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from indexer.document import ReadFailure
-from indexer.sources.base import ReadItem, register
-from indexer.sources.messages.windows import ChatMessage, head_text, load_json_export, windows_to_documents
+from indexer.sources.base import ReadItem, head_text, register
+from indexer.sources.messages.windows import ChatMessage, load_json_export, windows_to_documents
 
 _MARKERS = ('"sender_name"', '"timestamp_ms"', '"thread_path"', '"is_still_participant"',
             '"magic_words"', '"senderName"', '"threadName"')

@@ -22,8 +22,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from indexer.document import ReadFailure
-from indexer.sources.base import ReadItem, register
-from indexer.sources.messages.windows import ChatMessage, head_text, windows_to_documents
+from indexer.sources.base import ReadItem, head_text, register
+from indexer.sources.messages.windows import ChatMessage, windows_to_documents
 
 _OWNER_SMS_TYPES = {"2", "3", "4", "5", "6"}
 _SMS_STATUS = {"3": "draft", "4": "outbox", "5": "failed", "6": "queued"}

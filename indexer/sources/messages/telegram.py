@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from indexer.document import ReadFailure
-from indexer.sources.base import ReadItem, register
+from indexer.sources.base import ReadItem, head_text, register
 from indexer.sources.messages.windows import (
     ChatMessage,
     assume_local,
-    head_text,
     load_json_export,
     windows_to_documents,
 )

@@ -5,7 +5,7 @@ Every message reader parses its format into ``ChatMessage`` records and hands th
 when the gap to the previous message exceeds ``gap`` (default 30 minutes) or when adding the message
 would push the window past ``max_chars`` characters or ``max_pieces`` estimated word-pieces. Each
 message stays addressable through ``metadata["messages"]`` (``chat_id:message_id`` locators).
-Also holds small helpers the readers share: ``assume_local``, ``head_text``, ``describe_json_error``,
+Also holds small helpers the readers share: ``assume_local``, ``describe_json_error``,
 ``load_json_export``.
 """
 from __future__ import annotations
@@ -62,11 +62,6 @@ def assume_local(naive: datetime) -> datetime:
         return naive.astimezone()
     except (OverflowError, OSError, ValueError):
         return naive.replace(tzinfo=timezone.utc)
-
-
-def head_text(head: bytes) -> str:
-    """The first bytes of a file as text for sniffing (BOM and leading blanks removed)."""
-    return head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
 
 
 def describe_json_error(exc: json.JSONDecodeError, what: str) -> str:
