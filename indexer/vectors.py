@@ -103,9 +103,15 @@ class VectorIndex:
             os.chmod(meta_tmp, 0o600)
             os.replace(meta_tmp, self.sidecar)
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if self.ntotal == 0 or k <= 0:
+    def search(self, query: np.ndarray, k: int, within: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The ``k`` nearest chunk ids with their scores; ``within`` restricts the (still exact) search
+        to those chunk ids, for filtered queries."""
+        if self.ntotal == 0 or k <= 0 or (within is not None and len(within) == 0):
             return []
+        params = None
+        if within is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.ascontiguousarray(within, dtype=np.int64)))
+            k = min(k, len(within))
         with self.lock:
-            scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, self.ntotal))
+            scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, self.ntotal), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

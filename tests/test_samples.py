@@ -199,6 +199,29 @@ def test_photo_place_filter_keeps_only_lisbon(indexed) -> None:
     assert not paths & {"IMG_2104.JPG", "IMG_4890.JPG", "IMG_5120.JPG"}
 
 
+@pytest.mark.parametrize("query, filters", [
+    ("boat trip", {"kind": "message"}), ("dinner", {"kind": "mail", "since": datetime(2026, 1, 1, tzinfo=timezone.utc)}),
+    ("sunset on the beach", {"kind": "photo", "place": "Lisbon"}), ("report", {"person": "Bob"}),
+])
+def test_filtered_dense_search_is_exact(indexed, query: str, filters: dict) -> None:
+    """The FAISS ID-selector path for filtered queries ranks exactly like scoring every stored
+    embedding that passes the filter."""
+    from indexer.search import FilterSQL, SearchFilters
+
+    app, _ = indexed
+    searcher, vector = app.searcher, app.embedder.encode_query(query)
+    if "person" in filters:
+        from indexer.query_service import resolve_person_keys
+
+        filters = dict(filters, identity_keys=resolve_person_keys(app, filters["person"]))
+    search_filters = SearchFilters(**filters)
+    fast = searcher.dense(vector, search_filters, k=20)
+    exact = searcher._exact_scan(vector, FilterSQL(app.store, search_filters), 20)
+    assert fast, f"no filtered hits for {query!r} {filters}"
+    assert [d for d, _, _ in fast] == [d for d, _, _ in exact]
+    assert [round(s, 4) for _, s, _ in fast] == [round(s, 4) for _, s, _ in exact]
+
+
 def test_reindex_changes_nothing(indexed) -> None:
     app, _ = indexed
     before = app.store.db.execute("SELECT id, content_hash FROM documents ORDER BY id").fetchall()
