@@ -25,3 +25,11 @@ def read_items(reader: Reader, path: Path) -> tuple[list[Document], list[ReadFai
 def all_messages(docs: list[Document]) -> list[dict]:
     """The per-message metadata of every window, in order."""
     return [m for d in docs for m in d.metadata["messages"]]
+
+
+def assert_empty_file_fails(reader: Reader, path: Path, reason: str) -> None:
+    """An empty file is never claimed by sniffing, and reading it anyway gives one failure with ``reason``."""
+    path.write_bytes(b"")
+    assert reader.sniff(path, b"") == 0.0
+    docs, failures = read_items(reader, path)
+    assert docs == [] and reason in failures[0].error, failures

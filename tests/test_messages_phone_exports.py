@@ -13,7 +13,7 @@ from indexer.sources import base
 from indexer.sources.base import read_head
 from indexer.sources.messages.phone_exports import READER, parse_wall_clock
 from indexer.sources.messages.windows import assume_local
-from messages_helpers import all_messages, read_items
+from messages_helpers import all_messages, assert_empty_file_fails, read_items
 
 PADDING = b'sms;"";"";"";"";"";""\r\n'
 
@@ -161,11 +161,7 @@ def test_truncated_and_garbled_vmg_are_failures(tmp_path: Path) -> None:
     garbled.write_bytes(b"BEGIN:VMSG\nX-IRMC-BOX:INBOX\nBEGIN:VENV\nEND:VBODY\nEND:VMSG\n")
     docs, failures = read_items(READER, garbled)
     assert docs == [] and "END:VBODY at line 4 does not close BEGIN:VENV" in failures[0].error
-    empty = tmp_path / "empty.vmg"
-    empty.write_bytes(b"")
-    assert READER.sniff(empty, b"") == 0.0
-    docs, failures = read_items(READER, empty)
-    assert docs == [] and "no messages" in failures[0].error
+    assert_empty_file_fails(READER, tmp_path / "empty.vmg", "no messages")
 
 
 def test_sniff_does_not_claim_other_files(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from indexer.sources.base import read_head
 from indexer.sources.messages.sms_backup import READER, normalise_address
-from messages_helpers import all_messages, need_corpus, read_items
+from messages_helpers import all_messages, assert_empty_file_fails, need_corpus, read_items
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 SHRUGGIE = CORPORA / "chat-shruggietech-sms-fixtures" / "tests" / "fixtures"
@@ -143,11 +143,7 @@ def test_entity_bombs_and_empty_files_never_crash(tmp_path: Path) -> None:
                     '<smses><sms address="1" date="1" type="1" body="&b;" /></smses>', encoding="utf-8")
     docs, failures = read_items(READER, bomb)
     assert docs == [] and "forbidden" in failures[0].error
-    empty = tmp_path / "empty.xml"
-    empty.write_bytes(b"")
-    assert READER.sniff(empty, b"") == 0.0
-    docs, failures = read_items(READER, empty)
-    assert docs == [] and "broken SMS backup XML" in failures[0].error
+    assert_empty_file_fails(READER, tmp_path / "empty.xml", "broken SMS backup XML")
 
 
 def test_sniff_ignores_other_xml(tmp_path: Path) -> None:
