@@ -2,6 +2,8 @@
 elicitation, or an automatic answer in tests."""
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -18,9 +20,17 @@ class ConfirmationRequest:
     arguments: dict[str, Any] = field(default_factory=dict)  # resolved, display-friendly
     caller: str = "cli"
 
+    @property
+    def fingerprint(self) -> str:
+        """Names this exact call (intent and resolved arguments): an approval given for one
+        fingerprint never carries over to other arguments."""
+        canonical = json.dumps([self.intent, self.arguments], sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:24]
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["effect"] = self.effect.value
+        data["fingerprint"] = self.fingerprint
         return data
 
 
@@ -29,6 +39,7 @@ class Confirmation:
     approved: bool
     by: str = "user"                 # who confirmed: "cli-prompt", "--yes", "mcp-elicitation", "test"...
     note: str | None = None
+    deferred: bool = False           # the caller cannot ask now: the call ends as needs_confirmation
 
 
 ConfirmFn = Callable[[ConfirmationRequest], "Confirmation | bool"]

@@ -157,15 +157,17 @@ class Registry:
         if spec.effect is not Effect.READ:
             request = build_request(spec, kwargs, caller)
             res.confirmation = request.to_json()
-            if confirm is None:
+            answer: Confirmation | None = None
+            if confirm is not None:
+                try:
+                    answer = normalize(confirm(request), default_by=caller)
+                except Exception as exc:  # a broken prompt is a refusal, never a silent yes
+                    answer = Confirmation(False, by=caller, note=f"confirmation failed: {exc}")
+            if answer is None or (answer.deferred and not answer.approved):  # nobody can say yes right now
                 res.status = "needs_confirmation"
                 res.error = {"type": "needs_confirmation",
                              "message": f"{spec.effect.value} intent {name!r} needs confirmation: {request.summary}"}
                 return self._finish(context, res, arguments, caller, spec)
-            try:
-                answer = normalize(confirm(request), default_by=caller)
-            except Exception as exc:  # a broken prompt is a refusal, never a silent yes
-                answer = Confirmation(False, by=caller, note=f"confirmation failed: {exc}")
             if not answer.approved:
                 res.status = "refused"
                 res.error = {"type": "refused", "message": answer.note or f"{name!r} was not confirmed; nothing was done"}

@@ -23,6 +23,37 @@ def kith(*args: str, check: bool = True, timeout: float = 180) -> subprocess.Com
     return result
 
 
+def check_confirmation_through_daemon(home: Path) -> None:
+    """`kith ask` served by the daemon: a side effect waits for the person, an approval is bound to
+    the exact call, a refusal or no answer writes nothing, --yes writes the VTODO."""
+    from indexer.daemon.client import call
+    from kith.cli.ask_flow import converse
+
+    reminders = home / "reminders.ics"
+    ask = ["ask", "--json", "remind me to call Bob tomorrow at 9", "--now", "2026-11-23T09:00:00+00:00",
+           "--home", str(home)]
+    waiting = json.loads(kith(*ask).stdout)  # stdin is not a terminal: nobody to ask
+    assert waiting["engine"]["embeddings"] == "daemon"
+    [pending] = waiting["intent_calls"]
+    assert pending["name"] == "create_reminder" and pending["status"] == "needs_confirmation"
+    assert not reminders.exists()
+
+    request = {"question": "remind me to call Bob tomorrow at 9", "now": "2026-11-23T09:00:00+00:00"}
+    other = call(home, "ask", dict(request, approved=["not-this-call"]))
+    assert other["intent_calls"][0]["status"] == "needs_confirmation" and not reminders.exists()
+    seen: list[dict] = []
+    declined = converse(lambda params: call(home, "ask", params), request, interactive=True,
+                        ask=lambda asked: seen.append(asked) or False)
+    assert seen and seen[0]["fingerprint"] == pending["confirmation"]["fingerprint"]
+    assert declined["intent_calls"][0]["status"] == "refused" and not reminders.exists()
+    approved = converse(lambda params: call(home, "ask", params), request, interactive=True, ask=lambda asked: True)
+    assert approved["intent_calls"][0]["status"] == "done" and approved["intent_calls"][0]["confirmed_by"] == "cli-prompt"
+    assert reminders.read_text().count("BEGIN:VTODO") == 1
+    done = json.loads(kith(*ask, "--yes").stdout)
+    assert done["intent_calls"][0]["status"] == "done" and done["intent_calls"][0]["confirmed_by"] == "--yes"
+    assert reminders.read_text().count("BEGIN:VTODO") == 2
+
+
 def test_no_daemon_fallback_install_and_sources(tmp_path):
     home = make_home(tmp_path / "home")
     started = time.monotonic()
@@ -100,6 +131,7 @@ def test_start_status_second_refused_search_stop(tmp_path):
         answer = json.loads(asked.stdout)
         assert answer["engine"]["embeddings"] == "daemon"
         assert answer["citations"] and answer["citations"][0]["title"] == "Dentist appointment"
+        check_confirmation_through_daemon(home)
         bad = kith("search", "dentist", "--since", "nonsense", "--home", str(home), check=False)
         assert bad.returncode == 1 and "cannot understand date" in bad.stderr
         status = json.loads(kith("daemon", "status", "--json", "--home", str(home)).stdout)

@@ -82,6 +82,8 @@ class Daemon:
         self.queue = ChangeQueue(self.config["debounce"], self.config["min_reindex_interval"],
                                  self.config["max_reindex_interval"])
         self.search_lock = threading.Lock()
+        self.ask_lock = threading.Lock()
+        self._ask_app: Any = None
         self.sources: dict[str, str | None] = {}
         self.paused: str | None = None
         self._dirty = False
@@ -120,6 +122,8 @@ class Daemon:
                 finally:
                     self.app.close()
                     self.search_app.close()
+                    if self._ask_app is not None:
+                        self._ask_app.close()
             log.info("daemon stopped")
             lock.release()
 
@@ -186,6 +190,7 @@ class Daemon:
             "ping": lambda params: {"pong": True, "pid": os.getpid()},
             "status": lambda params: self.snapshot(),
             "search": self.handle_search,
+            "ask": self.handle_ask,
             "model": self.handle_model,
             "embed": self.handle_embed,
             "shutdown": self.handle_shutdown,
@@ -204,6 +209,24 @@ class Daemon:
         with self.search_lock:
             self.status.searches += 1
             return run_search(self.search_app, request)
+
+    def handle_ask(self, params: dict[str, Any]) -> dict[str, Any]:
+        """`kith ask` with the warm model; side effects only for calls the request says were approved."""
+        from agent.service import AskRequest, run_ask
+        from indexer.app import KithApp
+        from indexer.store import Store
+
+        request = AskRequest.from_json(params)
+        with self.ask_lock:
+            if self._ask_app is None:
+                # Its own SQLite connection (intents write audit rows, forget_document deletes), opened
+                # without secure_touch like the search one; the model and the FAISS index are shared.
+                self._ask_app = KithApp(self.home, embedder=self.search_app.embedder)
+                self._ask_app.__dict__["store"] = Store.open(self.home, readonly=True)
+                self._ask_app.__dict__["vectors"] = self.app.vectors
+            answer = run_ask(self._ask_app, request)
+        answer["engine"]["embeddings"] = "daemon"
+        return answer
 
     def handle_model(self, params: dict[str, Any]) -> dict[str, Any]:
         embedder = self.search_app.embedder

@@ -2,24 +2,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 from typing import Any
 
 import click
 
+from agent.service import parse_now
 from indexer.app import KithApp
-from indexer.errors import KithError
 from kith.cli.common import echo_json, home_option, json_option, text_or_stdin
-
-
-def parse_now(value: str | None) -> datetime:
-    if not value:
-        return datetime.now(timezone.utc).astimezone()
-    try:
-        now = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise KithError(f"--now {value!r} is not an ISO timestamp (e.g. 2026-11-23T09:00:00+00:00)") from None
-    return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
 
 
 def agent_app(home: str | None) -> KithApp:
@@ -27,23 +16,6 @@ def agent_app(home: str | None) -> KithApp:
     from indexer.daemon.remote_embedder import daemon_embedder
 
     return KithApp(home, embedder=daemon_embedder(home))
-
-
-def confirm_callback(yes: bool) -> Any:
-    """--yes approves; an interactive terminal prompts; otherwise None (the registry answers needs_confirmation)."""
-    if yes:
-        from intents import auto_approve
-
-        return auto_approve("--yes")
-    if sys.stdin is not None and sys.stdin.isatty():
-        from intents import Confirmation
-
-        def prompt(request: Any) -> Any:
-            click.echo(f"{request.effect.value.upper()}: {request.summary}", err=True)
-            return Confirmation(click.confirm("Go ahead?", default=False, err=True), by="cli-prompt")
-
-        return prompt
-    return None
 
 
 @click.command("ask")
@@ -56,28 +28,26 @@ def confirm_callback(yes: bool) -> Any:
 def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None, home: str | None,
             as_json: bool) -> None:
     """Ask a question or make a request in plain language (QUESTION, or - for stdin)."""
-    from agent.runner import Agent
+    from agent.runner import load_registry_for
+    from agent.service import AskRequest, run_ask
+    from kith.cli.ask_flow import converse, format_answer
 
     question = text_or_stdin(question)
     app = agent_app(home)
-    agent = Agent(app, now=parse_now(now_text))
-    result = agent.ask(question, confirm=confirm_callback(yes))
-    result.engine["embeddings"] = "daemon" if getattr(app.embedder, "served_by_daemon", False) else "in-process"
+    registry = load_registry_for(app)
+    embeddings = "daemon" if getattr(app.embedder, "served_by_daemon", False) else "in-process"
+
+    def run(params: dict[str, Any]) -> dict[str, Any]:
+        answer = run_ask(app, AskRequest.from_json(params), registry=registry)
+        answer["engine"]["embeddings"] = embeddings
+        return answer
+
+    request = AskRequest(question, now_text, yes).to_json()
+    answer = converse(run, request, interactive=sys.stdin is not None and sys.stdin.isatty())
     if as_json:
-        echo_json(result.to_json())
-        return
-    if explain and result.plan:
-        click.echo(result.plan.explain())
-        click.echo("")
-    click.echo(result.answer)
-    if result.citations:
-        click.echo("")
-        for cite in result.citations:
-            where = f"{cite['path']}#{cite['locator']}" if cite.get("locator") else cite["path"]
-            click.echo(f"[{cite['n']}] {cite['kind']} {cite['id']} {cite.get('title') or ''} — {where}")
-    for call in result.intent_calls:
-        if call["status"] == "done" and call.get("result") is not None and not as_json:
-            click.echo(f"  {call['name']}: {call['result']}")
+        echo_json(answer)
+    else:
+        click.echo(format_answer(answer, explain))
 
 
 @click.command("summarize")

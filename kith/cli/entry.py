@@ -1,26 +1,33 @@
-"""The `kith` console script. `kith search` answered by a running daemon takes a fast path that
-imports only the standard library (no click, rich, numpy or torch), so a whole `kith search`
-process costs little more than the interpreter's start; everything else goes to the click CLI.
+"""The `kith` console script. `kith search` and `kith ask` answered by a running daemon take a fast
+path that imports only the standard library (no click, rich, numpy or torch), so the whole process
+costs little more than the interpreter's start; everything else goes to the click CLI.
 """
 from __future__ import annotations
 
 import sys
 
-# Options of `kith search` the fast path understands; anything else goes to click (which also
-# gives the help text and the errors).
+# Options the fast paths understand; anything else goes to click (which also gives the help text
+# and the errors).
 _VALUE_OPTIONS = {"--kind", "--since", "--until", "--person", "--place", "--source", "--limit", "--mode",
                   "--order", "--home"}
+_ASK_VALUE_OPTIONS = {"--now", "--home"}
+_ASK_FLAGS = {"--json", "--yes", "--explain"}
 
 
 def _parse_search(args: list[str]) -> dict[str, str] | None:
+    return _parse(args, _VALUE_OPTIONS, {"--json"}, "query")
+
+
+def _parse(args: list[str], value_options: set[str], flags: set[str], positional_name: str) -> dict[str, str] | None:
+    """Options and the one positional argument, or None for anything the fast path leaves to click."""
     options: dict[str, str] = {}
     positional: list[str] = []
     index = 0
     while index < len(args):
         arg = args[index]
-        if arg == "--json":
-            options["json"] = "1"
-        elif arg.split("=", 1)[0] in _VALUE_OPTIONS:
+        if arg in flags:
+            options[arg[2:]] = "1"
+        elif arg.split("=", 1)[0] in value_options:
             name, _, value = arg.partition("=")
             if not _:
                 index += 1
@@ -35,7 +42,7 @@ def _parse_search(args: list[str]) -> dict[str, str] | None:
         index += 1
     if len(positional) != 1:
         return None
-    options["query"] = positional[0]
+    options[positional_name] = positional[0]
     return options
 
 
@@ -72,9 +79,44 @@ def fast_search(args: list[str]) -> int | None:
     return 0
 
 
+def fast_ask(args: list[str]) -> int | None:
+    """Answer `kith ask` through the daemon (prompting here for side effects); None when it cannot."""
+    options = _parse(args, _ASK_VALUE_OPTIONS, _ASK_FLAGS, "question")
+    if options is None:
+        return None
+    from indexer.daemon.client import DaemonError, DaemonUnavailable, call
+    from kith.cli.ask_flow import converse, format_answer
+
+    home = options.get("home")
+    try:
+        call(home, "ping", timeout=2.0)
+    except (DaemonUnavailable, DaemonError):
+        return None
+    request = {"question": options["question"], "now": options.get("now"), "yes": "yes" in options}
+    try:
+        answer = converse(lambda params: call(home, "ask", params), request,
+                          interactive=sys.stdin is not None and sys.stdin.isatty())
+    except (DaemonUnavailable, DaemonError) as exc:
+        if isinstance(exc, DaemonError) and str(exc).startswith("unknown method"):
+            return None  # an older daemon without `ask`: the in-process path answers
+        # Never retry in process: the daemon may already have carried out an approved action.
+        sys.stderr.write(f"kith: error: {exc}\n")
+        return 1
+    if "json" in options:
+        import json
+
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_answer(answer, explain="explain" in options) + "\n")
+    return 0
+
+
+FAST_PATHS = {"search": fast_search, "ask": fast_ask}
+
+
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "search":
-        code = fast_search(sys.argv[2:])
+    if len(sys.argv) > 1 and sys.argv[1] in FAST_PATHS:
+        code = FAST_PATHS[sys.argv[1]](sys.argv[2:])
         if code is not None:
             sys.exit(code)
     from kith.cli.main import cli
