@@ -182,6 +182,7 @@ class Daemon:
         queued = catch_up(store, self.queue, list(self.sources))
         log.info("watching %d source(s); catch-up scan queued %d files", len(self.sources), queued)
         server.start()
+        threading.Thread(target=self._warm_ask, name="kith-warm-ask", daemon=True).start()
         self.status.set(state="scanning" if queued else "idle")
         return server, watcher, worker
 
@@ -213,20 +214,36 @@ class Daemon:
     def handle_ask(self, params: dict[str, Any]) -> dict[str, Any]:
         """`kith ask` with the warm model; side effects only for calls the request says were approved."""
         from agent.service import AskRequest, run_ask
-        from indexer.app import KithApp
-        from indexer.store import Store
 
         request = AskRequest.from_json(params)
         with self.ask_lock:
-            if self._ask_app is None:
-                # Its own SQLite connection (intents write audit rows, forget_document deletes), opened
-                # without secure_touch like the search one; the model and the FAISS index are shared.
-                self._ask_app = KithApp(self.home, embedder=self.search_app.embedder)
-                self._ask_app.__dict__["store"] = Store.open(self.home, readonly=True)
-                self._ask_app.__dict__["vectors"] = self.app.vectors
-            answer = run_ask(self._ask_app, request)
+            answer = run_ask(self.ask_app(), request)
         answer["engine"]["embeddings"] = "daemon"
         return answer
+
+    def ask_app(self) -> Any:
+        """The app `ask` runs on: its own SQLite connection (intents write audit rows, forget_document
+        deletes), opened without secure_touch like the search one; model and FAISS index shared."""
+        from indexer.app import KithApp
+        from indexer.store import Store
+
+        if self._ask_app is None:
+            self._ask_app = KithApp(self.home, embedder=self.search_app.embedder)
+            self._ask_app.__dict__["store"] = Store.open(self.home, readonly=True)
+            self._ask_app.__dict__["vectors"] = self.app.vectors
+        return self._ask_app
+
+    def _warm_ask(self) -> None:
+        """Load the planner, its date parser and the intent phrases now, not on the first question.
+        Only plans (nothing is retrieved, called or audited)."""
+        try:
+            from agent.runner import Agent
+
+            with self.ask_lock:
+                agent = Agent(self.ask_app())
+                agent.planner.plan("when is my next meeting tomorrow?", agent.context())
+        except Exception:  # a cold first `ask` is the only cost
+            log.exception("could not warm up `ask`")
 
     def handle_model(self, params: dict[str, Any]) -> dict[str, Any]:
         embedder = self.search_app.embedder
