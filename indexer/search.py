@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,7 +22,6 @@ from indexer.store import Store, to_utc_iso
 from indexer.text_match import highlight_spans, query_terms
 from indexer.vectors import VectorIndex
 
-_QUERY_EMBEDDING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kith-query-embedding")
 
 
 @dataclass
@@ -240,10 +238,8 @@ class Searcher:
         if not query_terms(query) and not (mode == "dense" and query):
             return self._browse(filters, limit, order)
         k = max(self.config.candidates, limit)
-        # The query is embedded on another thread while SQLite ranks it (both release the GIL).
-        pending = _QUERY_EMBEDDING.submit(self.embedder.encode_query, query) if mode in ("hybrid", "dense") else None
         lexical = self.bm25(query, filters, k) if mode in ("hybrid", "bm25") else []
-        dense = self.dense(pending.result(), filters, k) if pending is not None else []
+        dense = self.dense(self.embedder.encode_query(query), filters, k) if mode in ("hybrid", "dense") else []
         if mode == "bm25":
             fused = lexical
         elif mode == "dense":

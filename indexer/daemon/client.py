@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import os
 import socket
-from pathlib import Path
-from typing import Any
 
-from indexer.daemon.paths import resolve_home_path, socket_path
+from indexer.daemon.paths import resolve_home, socket_file
+
+TYPE_CHECKING = False  # typing (and pathlib) cost ~10 ms to import here: type names only for checkers
+if TYPE_CHECKING:
+    from typing import Any
 
 CONNECT_TIMEOUT = 0.5
 DEFAULT_TIMEOUT = 60.0
@@ -30,17 +32,17 @@ class DaemonError(Exception):
         self.user_error = user_error
 
 
-def call(home: str | os.PathLike[str] | Path | None, method: str, params: dict[str, Any] | None = None,
+def call(home: str | os.PathLike[str] | None, method: str, params: dict[str, Any] | None = None,
          timeout: float = DEFAULT_TIMEOUT) -> Any:
     """Call ``method`` on the daemon for ``home``; raises DaemonUnavailable or DaemonError."""
-    path = socket_path(resolve_home_path(home))
-    if not path.exists():
+    path = socket_file(resolve_home(home))
+    if not os.path.exists(path):
         raise DaemonUnavailable(f"no daemon socket at {path}")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.settimeout(CONNECT_TIMEOUT)
         try:
-            sock.connect(str(path))
+            sock.connect(path)
         except OSError as exc:
             raise DaemonUnavailable(f"daemon socket {path} does not answer: {exc}") from exc
         sock.settimeout(timeout)

@@ -2,7 +2,9 @@
 shared by the click command and the `kith search` fast path."""
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing costs ~5 ms to import: type names only for checkers (hot path)
+if TYPE_CHECKING:
+    from typing import Any
 
 _STYLES = {"bold": "1", "dim": "2", "cyan": "36", "magenta": "35", "hl": "1;33"}
 
