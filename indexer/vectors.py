@@ -18,8 +18,10 @@ import numpy as np
 from indexer.embeddings import DIMENSION
 
 # One query at a time: FAISS's OpenMP threads cost more than they save on a flat search of one
-# vector (measured 4.3 ms with 2 threads vs 1.8 ms with 1 on 24k chunks).
-faiss.omp_set_num_threads(int(os.environ.get("KITH_FAISS_THREADS", "1")))
+# vector (measured 4.3 ms with 2 threads vs 1.8 ms with 1 on 24k chunks). The OpenMP thread count is
+# per calling thread and shared with torch, so it is lowered only around the search and put back:
+# set once at import it made torch's embedding single-threaded too (-35% indexing throughput).
+SEARCH_THREADS = int(os.environ.get("KITH_FAISS_THREADS", "1"))
 from indexer.store import ChangeSet, Store
 
 _BATCH = 4096
@@ -113,5 +115,11 @@ class VectorIndex:
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.ascontiguousarray(within, dtype=np.int64)))
             k = min(k, len(within))
         with self.lock:
-            scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, self.ntotal), params=params)
+            previous = faiss.omp_get_max_threads()
+            faiss.omp_set_num_threads(SEARCH_THREADS)
+            try:
+                scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, self.ntotal),
+                                                params=params)
+            finally:
+                faiss.omp_set_num_threads(previous)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
