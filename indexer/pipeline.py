@@ -47,6 +47,7 @@ class IndexReport:
     docs_updated: int = 0
     docs_unchanged: int = 0
     docs_removed: int = 0
+    files_rebuilt: int = 0
     item_failures: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
 
@@ -99,6 +100,10 @@ class Indexer:
         self.store = store
         self.embedder = embedder
         self.vectors = vectors if vectors is not None else VectorIndex.load(store)
+        # Files to re-read because a copy of one of their documents became its primary location.
+        self._stale: dict[str, None] = {}
+        # The daemon wraps readers (child-process isolation); rebuilds use the same wrapper.
+        self.wrap_reader: Callable[[Reader], Reader] | None = None
 
     # ---------------------------------------------------------- decisions
     def needs_indexing(self, state: FileState, force: bool = False) -> bool:
@@ -146,6 +151,7 @@ class Indexer:
             if sum(len(p.documents) for p in pending) >= FLUSH_DOCUMENTS or len(pending) >= FLUSH_FILES:
                 self._flush(pending, report)
         self._flush(pending, report)
+        self.rebuild_stale(report)
         if progress:
             progress("", len(files), len(files))
         self.save_vectors()
@@ -162,6 +168,47 @@ class Indexer:
     def index_file(self, path: Path, report: IndexReport, kind: str | None = None, force: bool = False,
                    reader: Reader | None = None) -> None:
         """Index one file now (the daemon's entry point)."""
+        self._index_one(path, report, kind, force, reader)
+        self.rebuild_stale(report)
+
+    def remove_path(self, path: str) -> IndexReport:
+        """A file or folder went away: forget its locations, rebuilding documents that a copy still holds."""
+        report = IndexReport()
+        self._commit(self.store.remove_path(path), report)
+        self.rebuild_stale(report)
+        return report
+
+    def rebuild_stale(self, report: IndexReport) -> None:
+        """Re-read the files whose copy of a document was promoted to primary (the copy it was built
+        from went away or changed), so no document keeps text that no file on disk holds.
+
+        Each round removes a location or rewrites a document from its file, so this converges; the
+        round limit only guards against a file that keeps changing while it is read.
+        """
+        from indexer.sources.base import all_readers
+
+        for _ in range(8):
+            if not self._stale:
+                return
+            paths = list(self._stale)
+            self._stale.clear()
+            for path in paths:
+                file = Path(path)
+                if not file.is_file():
+                    self._commit(self.store.remove_path(path), report)
+                    continue
+                known = self.store.file_state(path) or {}
+                reader = next((r for r in all_readers() if r.name == known.get("reader")), None) or detect(file)
+                if reader is None:
+                    self._commit(self.store.remove_path(path), report)
+                    continue
+                if self.wrap_reader is not None:
+                    reader = self.wrap_reader(reader)
+                self._index_one(file, report, None, True, reader)
+                report.files_rebuilt += 1
+
+    def _index_one(self, path: Path, report: IndexReport, kind: str | None, force: bool,
+                   reader: Reader | None) -> None:
         job = self._start(path, report, kind, force, reader)
         if job is None:
             return
@@ -280,21 +327,26 @@ class Indexer:
         """Chunk and embed, reusing stored vectors for chunks whose text has not changed.
 
         The result is aligned with ``documents``. A document already stored with the same
-        content needs no chunks (the store only records its location); a duplicate within the
-        batch is kept as a second location, or dropped (None) if its content differs.
+        content, or a copy of a document defined by another file, needs no chunks (the store only
+        records its location); a duplicate within the batch is kept as a second location, or
+        dropped (None) if it differs from an earlier copy in the same file.
         """
-        first_hash: dict[str, str] = {}
+        first_hash: dict[str, tuple[str, str]] = {}
         plans: list[tuple[Document, list[str], dict[str, np.ndarray]] | None] = []
         to_embed: list[str] = []
         for doc in documents:
             digest = doc.content_hash()
             if doc.stable_id in first_hash:
-                plans.append((doc, [], {}) if first_hash[doc.stable_id] == digest else None)
+                # A second copy in this batch: stored as a location of the first. A differing copy
+                # inside the same file is dropped (the file's first one defines the document).
+                first_digest, first_path = first_hash[doc.stable_id]
+                dropped = first_path == doc.source_path and first_digest != digest
+                plans.append(None if dropped else (doc, [], {}))
                 continue
-            first_hash[doc.stable_id] = digest
-            known = self.store.db.execute(
-                "SELECT content_hash FROM documents WHERE id = ?", [doc.stable_id]).fetchone()
-            if known and known[0] == digest:
+            first_hash[doc.stable_id] = (digest, doc.source_path)
+            known = self.store.document_content_hash(doc.stable_id)
+            if known == digest or (known and self.store.primary_copy_elsewhere(doc.stable_id, doc.source_path)):
+                # Unchanged, or a copy whose content the store keeps on its location only.
                 plans.append((doc, [], {}))
                 continue
             chunks = chunk_text(doc.text_for_embedding) or [doc.title or doc.kind]
@@ -317,6 +369,7 @@ class Indexer:
     def _commit(self, changes: ChangeSet, report: IndexReport) -> None:
         report.absorb(changes)
         self.vectors.apply(changes, self.store.vector_generation())
+        self._stale.update(dict.fromkeys(changes.stale_paths))
 
     def _fail(self, state: FileState, reader: str | None, error: str, report: IndexReport) -> None:
         report.files_failed += 1
@@ -325,13 +378,14 @@ class Indexer:
 
     def forget(self, target: str) -> int:
         """Remove a document by id, or a file/directory by path, from SQLite, FTS and FAISS."""
+        report = IndexReport()
         if self.store.get_document(target):
-            changes = self.store.remove_document(target)
+            self._commit(self.store.remove_document(target), report)
         else:
-            changes = self.store.remove_path(str(Path(target).expanduser().resolve()))
-        self.vectors.apply(changes, self.store.vector_generation())
+            self._commit(self.store.remove_path(str(Path(target).expanduser().resolve())), report)
+            self.rebuild_stale(report)
         self.save_vectors()
-        return changes.docs_removed
+        return report.docs_removed
 
     def save_vectors(self) -> None:
         self.vectors.save()

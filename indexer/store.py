@@ -55,6 +55,7 @@ class ChangeSet:
     docs_updated: int = 0
     docs_unchanged: int = 0
     docs_removed: int = 0
+    stale_paths: list[str] = field(default_factory=list)  # files to re-read: a copy became primary
 
     def merge(self, other: "ChangeSet") -> None:
         self.added_ids += other.added_ids
@@ -64,6 +65,7 @@ class ChangeSet:
         self.docs_updated += other.docs_updated
         self.docs_unchanged += other.docs_unchanged
         self.docs_removed += other.docs_removed
+        self.stale_paths += other.stale_paths
 
 
 class StalePreparation(Exception):
@@ -135,11 +137,15 @@ class Store:
             row["locations"] = [
                 {"path": r[0], "locator": r[1]}
                 for r in self.db.execute(
-                    "SELECT source_path, locator FROM locations WHERE doc_id = ? ORDER BY source_path", [row["id"]]
+                    "SELECT source_path, locator FROM locations WHERE doc_id = ? ORDER BY seq", [row["id"]]
                 )
             ]
         order = {doc_id: i for i, doc_id in enumerate(ids)}
         return sorted(rows, key=lambda r: order.get(r["id"], 0))
+
+    def document_content_hash(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT content_hash FROM documents WHERE id = ?", [doc_id]).fetchone()
+        return row[0] if row else None
 
     def chunk_texts(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT text FROM chunks WHERE doc_id = ? ORDER BY ordinal", [doc_id])]
@@ -249,18 +255,32 @@ class Store:
         doc = item.document
         doc_id = doc.stable_id
         content_hash = doc.content_hash()
-        existing = self.db.execute("SELECT content_hash FROM documents WHERE id = ?", [doc_id]).fetchone()
+        existing = self.db.execute("SELECT content_hash, source_path, locator FROM documents WHERE id = ?",
+                                   [doc_id]).fetchone()
         holder = self.db.execute("SELECT doc_id FROM locations WHERE source_path = ? AND locator = ?",
                                  [doc.source_path, doc.locator]).fetchone()
         if holder is None:
-            self.db.execute("INSERT INTO locations (source_path, locator, doc_id) VALUES (?, ?, ?)",
-                            [doc.source_path, doc.locator, doc_id])
+            self.db.execute(
+                "INSERT INTO locations (source_path, locator, doc_id, content_hash, seq) VALUES (?, ?, ?, ?, ?)",
+                [doc.source_path, doc.locator, doc_id, content_hash, self._next_location_seq()])
         elif holder[0] != doc_id:
             # Another message now lives at this place (a file rewritten with different content).
-            self.db.execute("UPDATE locations SET doc_id = ? WHERE source_path = ? AND locator = ?",
-                            [doc_id, doc.source_path, doc.locator])
+            self.db.execute(
+                "UPDATE locations SET doc_id = ?, content_hash = ?, seq = ? WHERE source_path = ? AND locator = ?",
+                [doc_id, content_hash, self._next_location_seq(), doc.source_path, doc.locator])
             displaced.append(holder[0])
+        else:
+            self.db.execute("UPDATE locations SET content_hash = ? WHERE source_path = ? AND locator = ?",
+                            [content_hash, doc.source_path, doc.locator])
+        if existing and not self._writes_primary(doc_id, existing[1], existing[2], doc):
+            # A copy at another place (same Message-ID): the earliest-indexed copy that still exists
+            # keeps defining the document; this copy's content is remembered on its location only.
+            changes.docs_unchanged += 1
+            return
         if existing and existing[0] == content_hash:
+            if (existing[1], existing[2]) != (doc.source_path, doc.locator):
+                self.db.execute("UPDATE documents SET source_path = ?, locator = ? WHERE id = ?",
+                                [doc.source_path, doc.locator, doc_id])
             changes.docs_unchanged += 1
             return
         if not item.chunks:
@@ -337,16 +357,55 @@ class Store:
             self.db.execute("DELETE FROM locations WHERE source_path = ? AND locator = ?", [path, locator])
             self._repoint_or_delete(doc_id, changes)
 
+    def _writes_primary(self, doc_id: str, primary_path: str, primary_locator: str, doc: Document) -> bool:
+        """Whether ``doc`` (read at its location) defines the stored document's content.
+
+        It does when it is read at the document's primary location, when the primary is in the same
+        file (the file was rewritten), or when the primary location no longer exists.
+        """
+        if primary_path == doc.source_path:
+            return True
+        return self.db.execute(
+            "SELECT 1 FROM locations WHERE source_path = ? AND locator = ? AND doc_id = ?",
+            [primary_path, primary_locator, doc_id]).fetchone() is None
+
+    def primary_copy_elsewhere(self, doc_id: str, path: str) -> bool:
+        """True if ``doc_id`` is defined by a location that exists in a file other than ``path``
+        (so a copy read from ``path`` needs no embedding)."""
+        row = self.db.execute(
+            """SELECT 1 FROM documents d JOIN locations l
+                   ON l.doc_id = d.id AND l.source_path = d.source_path AND l.locator = d.locator
+               WHERE d.id = ? AND d.source_path != ?""", [doc_id, path]).fetchone()
+        return row is not None
+
+    def _next_location_seq(self) -> int:
+        return int(self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM locations").fetchone()[0])
+
     def _repoint_or_delete(self, doc_id: str, changes: ChangeSet) -> None:
+        """A location of ``doc_id`` went away: keep the document while a copy exists.
+
+        If its primary location went, the earliest-indexed remaining copy becomes primary; when that
+        copy's content differs (or is unknown), its file is listed in ``changes.stale_paths`` so the
+        caller re-reads it and the document is rebuilt from text that exists on disk.
+        """
+        doc = self.db.execute("SELECT source_path, locator, content_hash FROM documents WHERE id = ?",
+                              [doc_id]).fetchone()
+        if doc is None:
+            return
+        if self.db.execute("SELECT 1 FROM locations WHERE source_path = ? AND locator = ? AND doc_id = ?",
+                           [doc[0], doc[1], doc_id]).fetchone():
+            return
         other = self.db.execute(
-            "SELECT source_path, locator FROM locations WHERE doc_id = ? ORDER BY source_path LIMIT 1", [doc_id]
+            "SELECT source_path, locator, content_hash FROM locations WHERE doc_id = ? ORDER BY seq LIMIT 1", [doc_id]
         ).fetchone()
         if other is None:
             self._delete_document(doc_id, changes)
-        else:
-            self.db.execute(
-                "UPDATE documents SET source_path = ?, locator = ? WHERE id = ?", [other[0], other[1], doc_id]
-            )
+            return
+        self.db.execute(
+            "UPDATE documents SET source_path = ?, locator = ? WHERE id = ?", [other[0], other[1], doc_id]
+        )
+        if other[2] != doc[2]:
+            changes.stale_paths.append(other[0])
 
     def record_failure(self, path: str, error: str, locator: str = "", reader: str | None = None,
                        commit: bool = True) -> None:

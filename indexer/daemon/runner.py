@@ -169,6 +169,10 @@ class Daemon:
         if cfg["isolate_readers"]:
             worker = ReaderWorker(float(cfg["reader_timeout"]), int(cfg["reader_memory_mb"]), cfg["reader_modules"])
         self.worker = worker
+        if worker is not None:
+            from indexer.daemon.worker import IsolatedReader
+
+            self.app.indexer.wrap_reader = lambda reader: IsolatedReader(reader, worker)
         server = DaemonServer(socket_path(self.home.path))
         for name, handler in self.handlers().items():
             server.register_handler(name, handler)
@@ -338,13 +342,12 @@ class Daemon:
         self._last_change = time.monotonic()
 
     def _remove(self, path: str) -> None:
-        store = self.app.store
-        changes = store.remove_path(path)
-        if changes.docs_removed or changes.removed_ids or changes.docs_updated:
-            self.app.vectors.apply(changes, store.vector_generation())
+        report = self.app.indexer.remove_path(path)  # rebuilds documents that a copy still holds
+        if report.docs_removed or report.docs_updated or report.docs_added or report.files_rebuilt:
             self._changed()
-            self.status.committed(changes.docs_removed)
-            log.info("removed %s (%d documents)", path, changes.docs_removed)
+            self.status.committed(report.docs_removed + report.docs_updated)
+            log.info("removed %s (%d documents, %d rebuilt from a copy)", path, report.docs_removed,
+                     report.docs_updated)
 
     def _move(self, src: str, dest: str) -> None:
         if self._source_for(dest) is None:
