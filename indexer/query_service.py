@@ -6,7 +6,7 @@ from typing import Any
 
 from indexer.app import KithApp
 from indexer.search import SearchFilters
-from indexer.timeparse import parse_when
+from indexer.timeparse import check_range, parse_when
 
 
 @dataclass
@@ -32,8 +32,10 @@ class SearchRequest:
         identity_keys = None
         if self.person:
             identity_keys = resolve_person_keys(app, self.person)
+        since, until = parse_when(self.since), parse_when(self.until)
+        check_range(since, until, self.since, self.until)
         return SearchFilters(
-            kind=self.kind, since=parse_when(self.since), until=parse_when(self.until),
+            kind=self.kind, since=since, until=until,
             person=self.person, source=self.source, place=self.place, identity_keys=identity_keys,
         )
 

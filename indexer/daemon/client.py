@@ -27,9 +27,10 @@ class DaemonUnavailable(Exception):
 class DaemonError(Exception):
     """The daemon answered with an error."""
 
-    def __init__(self, message: str, user_error: bool = False) -> None:
+    def __init__(self, message: str, user_error: bool = False, code: str = "error") -> None:
         super().__init__(message)
         self.user_error = user_error
+        self.code = code
 
 
 def call(home: str | os.PathLike[str] | None, method: str, params: dict[str, Any] | None = None,
@@ -58,7 +59,8 @@ def call(home: str | os.PathLike[str] | None, method: str, params: dict[str, Any
     except ValueError as exc:
         raise DaemonError(f"malformed answer from daemon: {exc}") from exc
     if not answer.get("ok"):
-        raise DaemonError(answer.get("error") or "unknown daemon error", bool(answer.get("user_error")))
+        raise DaemonError(answer.get("error") or "unknown daemon error", bool(answer.get("user_error")),
+                          answer.get("code") or "error")
     return answer.get("result")
 
 
@@ -103,5 +105,7 @@ def try_daemon_search(home: str | os.PathLike[str] | None, request: Any) -> list
         if exc.user_error:
             from indexer.errors import KithError
 
-            raise KithError(str(exc)) from None
+            error = KithError(str(exc))
+            error.code = exc.code
+            raise error from None
         return None

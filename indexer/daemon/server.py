@@ -97,7 +97,7 @@ class DaemonServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         try:
             return {"ok": True, "result": handler(params)}
         except KithError as exc:
-            return {"ok": False, "error": str(exc), "user_error": True}
+            return {"ok": False, "error": str(exc), "user_error": True, "code": getattr(exc, "code", "error")}
         except Exception as exc:  # never take the daemon down for one request
             log.exception("handler %s failed", method)
             return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}

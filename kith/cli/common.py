@@ -40,17 +40,22 @@ class KithGroup(click.Group):
     """Turns every error a user can cause into one clear line and a non-zero exit, no traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        as_json = "--json" in [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
         except sqlite3.DatabaseError as exc:
-            _fail(f"the index database is unreadable ({exc}); move it aside or run `kith index` into a new --home")
+            _fail(f"the index database is unreadable ({exc}); move it aside or run `kith index` into a new --home",
+                  "store", as_json)
         except Exception as exc:
             if not isinstance(exc, user_errors()):
                 raise
-            _fail(str(exc) or type(exc).__name__)
+            _fail(str(exc) or type(exc).__name__, getattr(exc, "code", "error"), as_json)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: str = "error", as_json: bool = False) -> None:
+    """One line on stderr; with --json also ``{"error": {"code", "message"}}`` on stdout. Exit 1."""
+    if as_json:
+        click.echo(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
     click.echo(f"kith: error: {message}", err=True)
     sys.exit(1)
 

@@ -64,6 +64,10 @@ def fast_search(args: list[str]) -> int | None:
     except DaemonError as exc:
         if not exc.user_error:
             return None
+        if as_json:
+            import json
+
+            sys.stdout.write(json.dumps({"error": {"code": exc.code, "message": str(exc)}}, ensure_ascii=False) + "\n")
         sys.stderr.write(f"kith: error: {exc}\n")
         return 1
     if as_json:
