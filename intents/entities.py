@@ -54,7 +54,10 @@ class Entity(BaseModel):
     def resolve(cls, text: str, context: "IntentContext", field: str = "") -> "Entity":
         text = str(text).strip()
         if not text:
-            raise ArgumentError({"type": "validation", "field": field, "message": f"empty {cls.entity_name}"})
+            described = getattr(cls, "entity_description", "") or cls.entity_name
+            raise ArgumentError({"type": "validation", "field": field,
+                                 "message": f"parameter {field!r} is empty (expected {described[0].lower()}"
+                                            f"{described[1:]})"})
         candidates = cls.query(text, context)
         exact = [c for c in candidates if c.exact]
         if len({c.entity.id for c in exact}) == 1:

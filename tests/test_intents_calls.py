@@ -31,10 +31,27 @@ def test_validation_errors_name_the_field(env):
     assert res.status == "failed" and res.error["type"] == "validation"
     fields = {e["field"]: e["message"] for e in res.error["errors"]}
     assert set(fields) == {"query", "limit", "colour"}
-    assert "integer" in fields["limit"] and "unknown argument" in fields["colour"]
+    assert "integer" in fields["limit"] and "unknown parameter 'colour'" in fields["colour"]
+    assert fields["query"].startswith("parameter 'query': 3 is not of type 'string'")
     missing = registry.call("send_message", {"body": "hi"}, context=ctx, confirm=auto_approve())
     assert missing.status == "failed" and missing.error["field"] == "recipient"
-    assert missing.error["message"] == "is required"
+    assert missing.error["message"] == ("parameter 'recipient' is required (Who to message; "
+                                        "a person: a name, nickname, e-mail address or phone number)")
+    no_body = registry.call("send_message", {"recipient": "Alice Martin"}, context=ctx, confirm=auto_approve())
+    assert no_body.error["message"] == "parameter 'body' is required (The message text; text)"
+    empty = registry.call("get_contact", {"person": "  "}, context=ctx, confirm=None)
+    assert empty.error["message"].startswith("parameter 'person' is empty (expected a person: a name")
+
+
+def test_a_failed_call_in_an_answer_names_the_parameter(env):
+    """The line `kith ask` prints was "Could not get contact: is required" (issue 10)."""
+    from agent.runner import describe_calls
+
+    app, registry, ctx = env
+    outcome = registry.call("get_contact", {}, context=ctx, confirm=None).to_json()
+    line = describe_calls([{"name": "get_contact", "arguments": {}, **outcome}], None)
+    assert line == ("Could not get contact: parameter 'person' is required "
+                    "(Whose contact card; a person: a name, nickname, e-mail address or phone number)")
     bad_date = registry.call("create_event", {"title": "x", "start": "next tuesday-ish"}, context=ctx,
                              confirm=auto_approve())
     assert bad_date.status == "failed" and bad_date.error["field"].startswith("start")

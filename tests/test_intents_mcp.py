@@ -58,9 +58,16 @@ def test_list_and_read_tool_and_refused_send(home):
         ambiguous = await session.call_tool("get_contact", {"person": "Alice"})
         send = await session.call_tool("send_message", {"recipient": "Daniel Okafor", "body": "MCP hello"})
         templates = await session.list_resource_templates()
-        return tools, contact, ambiguous, send, templates
+        missing = await session.call_tool("get_contact", {})
+        no_body = await session.call_tool("send_message", {"recipient": "Daniel Okafor"})
+        return tools, contact, ambiguous, send, templates, missing, no_body
 
-    tools, contact, ambiguous, send, templates = run(home, body)
+    tools, contact, ambiguous, send, templates, missing, no_body = run(home, body)
+    # Validation errors name the parameter and what it takes (was "failed: is required").
+    assert missing.is_error and missing.content[0].text.startswith(
+        "failed: parameter 'person' is required (Whose contact card; a person: a name")
+    assert no_body.is_error and no_body.content[0].text.startswith(
+        "failed: parameter 'body' is required (The message text; text)")
     assert {"search", "get_contact", "send_message", "forget_document", "search_mail"} <= set(tools)
     assert tools["get_contact"].annotations.read_only_hint is True
     assert tools["send_message"].annotations.read_only_hint is False
