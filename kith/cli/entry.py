@@ -126,3 +126,7 @@ def main() -> None:
     from kith.cli.main import cli
 
     cli()
+
+
+if __name__ == "__main__":
+    main()
