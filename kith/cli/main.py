@@ -28,6 +28,7 @@ for module_name, attribute in [
     ("kith.cli.agent_cmds", "ask_cmd"),
     ("kith.cli.agent_cmds", "summarize_cmd"),
     ("kith.cli.agent_cmds", "digest_cmd"),
+    ("kith.cli.compress_cmds", "compress_group"),
 ]:
     try:
         module = importlib.import_module(module_name)
