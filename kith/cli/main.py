@@ -29,6 +29,7 @@ for module_name, attribute in [
     ("kith.cli.agent_cmds", "summarize_cmd"),
     ("kith.cli.agent_cmds", "digest_cmd"),
     ("kith.cli.compress_cmds", "compress_group"),
+    ("kith.cli.serve_cmds", "serve_group"),
 ]:
     try:
         module = importlib.import_module(module_name)

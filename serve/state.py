@@ -1,0 +1,74 @@
+"""What one `kith serve` process holds: the home's KithApp (behind one lock: the store and the
+embedder are shared), the intent registry, the loaded generators, and the pending confirmations
+the web UI and the API hand back instead of running a side effect."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.app import KithApp
+from indexer.home import KithHome
+from serve.generation import GenerationPool
+from serve.security import Sessions
+
+
+@dataclass
+class Pending:
+    """A side-effecting call that waits for the user: the ask that produced it and its confirmation."""
+
+    request: dict[str, Any]
+    confirmation: dict[str, Any]
+    created: float = field(default_factory=time.time)
+
+
+class ServeState:
+    def __init__(self, home: KithHome, token: str, generation: GenerationPool | None = None,
+                 app: KithApp | None = None) -> None:
+        self.home = home
+        self.token = token
+        self.sessions = Sessions()
+        self.lock = threading.RLock()  # one request at a time touches the store / embedder / agent
+        self._app = app
+        self._registry: Any = None
+        self.generation = generation or GenerationPool(home)
+        self.pending: dict[str, Pending] = {}
+        self.started = time.time()
+
+    @property
+    def home_path(self) -> Path:
+        return self.home.path
+
+    @property
+    def app(self) -> KithApp:
+        if self._app is None:
+            self._app = KithApp(self.home)
+        return self._app
+
+    @property
+    def registry(self) -> Any:
+        if self._registry is None:
+            from agent.runner import load_registry_for
+
+            self._registry = load_registry_for(self.app)
+        return self._registry
+
+    def remember_pending(self, request: dict[str, Any], answer: dict[str, Any]) -> list[dict[str, Any]]:
+        """Keep the confirmations an answer waits for, so they can be approved or declined later."""
+        from kith.cli.ask_flow import pending_confirmations
+
+        waiting = pending_confirmations(answer)
+        for confirmation in waiting:
+            self.pending[confirmation["fingerprint"]] = Pending(dict(request), confirmation)
+        return waiting
+
+    def tiers_configured(self) -> bool:
+        """True when kith.toml names a private or external tier (otherwise every answer stays on device)."""
+        tiers = (self.home.config.get("runtime") or {}).get("tiers") or {}
+        return bool((tiers.get("private") or {}).get("base_url") or (tiers.get("external") or {}).get("enabled"))
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
