@@ -126,6 +126,8 @@ def document(state: ServeState, doc_id: str) -> dict[str, Any]:
 async def _threaded(fn: Any, *args: Any) -> Any:
     try:
         return await run_in_threadpool(fn, *args)
+    except ApiError:
+        raise
     except KithError as exc:
         raise ApiError(400, str(exc), getattr(exc, "code", "bad_request")) from None
 
