@@ -7,7 +7,7 @@ DEMO_HOME ?= .demo-home
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench clean chromium
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,17 @@ demo: install
 	rm -rf $(DEMO_HOME)
 	$(PY) samples/demo.py --home $(DEMO_HOME)
 
-test: install
+# The web UI test drives Debian's chromium through Playwright; it is skipped (with a message) without it.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y chromium || echo "kith: could not install chromium; the browser test will be skipped"; \
+	  else \
+	    echo "kith: the web UI browser test needs chromium: sudo apt-get install -y chromium (skipped without it)"; \
+	  fi; \
+	fi
+
+test: install chromium
 	$(PY) -m pytest
 
 bench: install

@@ -15,16 +15,31 @@ DATA = REPO / "samples" / "data"
 NOW = "2026-11-23T09:00:00+00:00"
 
 
+_INDEXED: list[Path] = []
+
+
 def indexed_home(home: Path, config: str = "") -> Path:
-    """samples/data indexed into ``home`` with the sample owner's kith.toml (plus ``config``)."""
+    """samples/data indexed into ``home`` with the sample owner's kith.toml (plus ``config``).
+
+    The first call in a test session indexes; later calls copy that home (the index is the same).
+    """
+    import shutil
+
     from indexer.app import KithApp
 
-    home.mkdir(parents=True, exist_ok=True)
+    if _INDEXED and _INDEXED[0].exists():
+        shutil.copytree(_INDEXED[0], home)
+    else:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "kith.toml").write_text((REPO / "samples" / "kith.toml").read_text())
+        app = KithApp(home)
+        app.indexer.index_paths([DATA])
+        app.save_vectors() if hasattr(app, "save_vectors") else app.indexer.save_vectors()
+        app.close()
+        pristine = home.parent / (home.name + "-pristine")
+        shutil.copytree(home, pristine)
+        _INDEXED[:] = [pristine]
     (home / "kith.toml").write_text((REPO / "samples" / "kith.toml").read_text() + "\n" + config)
-    app = KithApp(home)
-    app.indexer.index_paths([DATA])
-    app.save_vectors() if hasattr(app, "save_vectors") else app.indexer.save_vectors()
-    app.close()
     return home
 
 
