@@ -30,6 +30,8 @@ for module_name, attribute in [
     ("kith.cli.agent_cmds", "digest_cmd"),
     ("kith.cli.compress_cmds", "compress_group"),
     ("kith.cli.serve_cmds", "serve_group"),
+    ("kith.cli.model_cmds", "model_group"),
+    ("kith.cli.model_cmds", "generate_cmd"),
 ]:
     try:
         module = importlib.import_module(module_name)
@@ -44,3 +46,6 @@ if "eval" in cli.commands:
     from kith.cli.eval_beir_cmd import beir_cmd
 
     cli.commands["eval"].add_command(beir_cmd)  # type: ignore[attr-defined]
+    from kith.cli.model_cmds import perplexity_cmd
+
+    cli.commands["eval"].add_command(perplexity_cmd)  # type: ignore[attr-defined]
