@@ -2,6 +2,7 @@
 /v1/chat/completions (plain, tools, JSON Schema, and ``stream: true`` as server-sent events)."""
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -35,17 +36,27 @@ def embed(state: ServeState, body: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(400, "'input' must be a string or a non-empty list of strings (token ids are not supported)")
     if len(texts) > 2048:
         raise ApiError(400, "at most 2048 inputs per request")
-    if body.get("encoding_format") not in (None, "float"):
-        raise ApiError(400, "only encoding_format 'float' is supported")
+    encoding = body.get("encoding_format") or "float"
+    if encoding not in ("float", "base64"):
+        raise ApiError(400, "encoding_format must be 'float' or 'base64'")
     with state.lock:
         embedder = state.app.embedder
         vectors = embedder.encode(texts)
         name = embedder.name
     tokens = sum(len(t.split()) for t in texts)
     return {"object": "list", "model": name,
-            "data": [{"object": "embedding", "index": n, "embedding": [float(x) for x in row]}
+            "data": [{"object": "embedding", "index": n, "embedding": _encode(row, encoding)}
                      for n, row in enumerate(vectors)],
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+
+
+def _encode(row: Any, encoding: str) -> Any:
+    """OpenAI's encodings: a list of floats, or base64 of little-endian float32 (the client's default)."""
+    if encoding == "base64":
+        import numpy as np
+
+        return base64.b64encode(np.asarray(row, dtype="<f4").tobytes()).decode("ascii")
+    return [float(x) for x in row]
 
 
 @router.post("/v1/embeddings")

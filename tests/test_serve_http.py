@@ -134,6 +134,10 @@ def test_embeddings_use_kiths_embedder(served):
     assert len(result.data) == 2 and len(result.data[0].embedding) == 384
     norm = sum(x * x for x in result.data[0].embedding)
     assert abs(norm - 1.0) < 1e-3
+    with client(served) as http:
+        plain = http.post("/v1/embeddings", json={"input": "dinner in Lisbon", "encoding_format": "float"}).json()
+        assert plain["data"][0]["embedding"] == pytest.approx(result.data[0].embedding, abs=1e-6)
+        assert http.post("/v1/embeddings", json={"input": [1, 2]}).status_code == 400
 
 
 def test_browser_login_is_one_time_and_forms_need_csrf(served):
