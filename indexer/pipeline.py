@@ -16,7 +16,7 @@ import numpy as np
 from indexer.chunking import chunk_text
 from indexer.document import Document, ReadFailure
 from indexer.embeddings import Embedder
-from indexer.sources.base import Reader, detect
+from indexer.sources.base import Reader, claimed_by, detect, read_head
 from indexer.store import ChangeSet, FileState, PreparedDocument, StalePreparation, Store
 from indexer.vectors import VectorIndex
 
@@ -38,8 +38,12 @@ class _PendingFile:
 
 @dataclass
 class IndexReport:
+    """What one run did. A file is counted once: indexed (``files_partial`` of them with some bad
+    items), unchanged, failed (nothing in it could be read), or skipped (not a known format)."""
+
     files_seen: int = 0
     files_indexed: int = 0
+    files_partial: int = 0
     files_unchanged: int = 0
     files_failed: int = 0
     files_skipped: int = 0
@@ -50,6 +54,7 @@ class IndexReport:
     files_rebuilt: int = 0
     item_failures: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    missing_paths: list[str] = field(default_factory=list)
 
     def absorb(self, changes: ChangeSet) -> None:
         self.docs_added += changes.docs_added
@@ -66,8 +71,10 @@ class IndexReport:
 ProgressFn = Callable[[str, int, int], None]  # (path, done, total)
 
 
-def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Every regular file under ``paths`` (sorted, hidden and temp folders skipped)."""
+def iter_files(paths: Iterable[str | os.PathLike[str]],
+               missing: Callable[[str], None] | None = None) -> Iterator[Path]:
+    """Every regular file under ``paths`` (sorted, hidden and temp folders skipped); a path that does
+    not exist is passed to ``missing``."""
     for raw in paths:
         path = Path(raw).expanduser().resolve()
         if path.is_file():
@@ -78,6 +85,8 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
                 for name in sorted(files):
                     if not name.startswith("."):
                         yield Path(root) / name
+        elif missing is not None and not path.exists():
+            missing(str(raw))
 
 
 def file_sha256(path: Path) -> str:
@@ -109,8 +118,8 @@ class Indexer:
     def needs_indexing(self, state: FileState, force: bool = False) -> bool:
         """False for a file whose stat or content hash matches what is stored (updating the stat)."""
         known = self.store.file_state(state.path)
-        if force or known is None or known["status"] == "reading":
-            return True
+        if force or known is None or known["status"] in ("reading", "skipped"):
+            return True  # a skipped file is sniffed again: a reader may have been added since
         if known["mtime"] == state.mtime and known["size"] == state.size:
             return False
         state.sha256 = file_sha256(Path(state.path))
@@ -129,7 +138,7 @@ class Indexer:
         flight and never leaves one half-written.
         """
         report = IndexReport()
-        files = list(iter_files(paths))
+        files = list(iter_files(paths, report.missing_paths.append))
         pending: list[_PendingFile] = []
         for number, path in enumerate(files, 1):
             if progress:
@@ -239,7 +248,7 @@ class Indexer:
                 return None
             reader = reader or detect(path, kind)
             if reader is None:
-                report.files_skipped += 1
+                self._skip(state, path, kind, report)
                 return None
             if state.sha256 is None:
                 state.sha256 = file_sha256(path)
@@ -273,10 +282,23 @@ class Indexer:
         for item in pending:
             mine = [p for p in prepared[cursor:cursor + len(item.documents)] if p is not None]
             cursor += len(item.documents)
-            self._commit(self._replace(item.state, item.reader, mine, item.failures), report)
-            report.item_failures += len(item.failures)
-            report.files_indexed += 1
+            failed = self._count_file(item.state.path, len(item.documents), item.failures, report)
+            self._commit(self._replace(item.state, item.reader, mine, item.failures,
+                                       status="failed" if failed else "indexed"), report)
         pending.clear()
+
+    @staticmethod
+    def _count_file(path: str, documents: int, failures: list[ReadFailure], report: IndexReport) -> bool:
+        """Count a read file; True when nothing in it could be read (every item failed)."""
+        report.item_failures += len(failures)
+        if failures and not documents:
+            report.files_failed += 1
+            report.errors.append((path, f"nothing could be read: {len(failures)} item(s) failed, first: "
+                                        f"{failures[0].error}"))
+            return True
+        report.files_indexed += 1
+        report.files_partial += bool(failures)
+        return False
 
     def index_stream(self, path: Path, reader_name: str, items: Iterable[Document | ReadFailure],
                      force: bool = False) -> IndexReport:
@@ -296,7 +318,7 @@ class Indexer:
                          failures: list[ReadFailure], rest: Iterator, report: IndexReport) -> None:
         """A large file (an mbox): commit each range of STREAM_BATCH documents in its own transaction."""
         committed: set[tuple[str, str]] = set()
-        failure_count = 0
+        all_failures: list[ReadFailure] = []
         for item in rest:
             if isinstance(item, ReadFailure):
                 failures.append(item)
@@ -306,12 +328,12 @@ class Indexer:
                 prepared = [p for p in self.prepare(documents) if p is not None]
                 self._commit(self._replace(state, reader, prepared, failures, partial=True), report)
                 committed.update((d.source_path, d.locator) for d in documents)
-                failure_count += len(failures)
+                all_failures += failures
                 documents, failures = [], []
         prepared = [p for p in self.prepare(documents) if p is not None]
-        self._commit(self._replace(state, reader, prepared, failures, keep=committed), report)
-        report.item_failures += failure_count + len(failures)
-        report.files_indexed += 1
+        failed = self._count_file(state.path, len(committed) + len(documents), all_failures + failures, report)
+        self._commit(self._replace(state, reader, prepared, failures, keep=committed,
+                                   status="failed" if failed else "indexed"), report)
 
     def _replace(self, state: FileState, reader: str, prepared: list[PreparedDocument],
                  failures: list[ReadFailure], **options) -> ChangeSet:
@@ -370,6 +392,23 @@ class Indexer:
         report.absorb(changes)
         self.vectors.apply(changes, self.store.vector_generation())
         self._stale.update(dict.fromkeys(changes.stale_paths))
+
+    def _skip(self, state: FileState, path: Path, kind: str | None, report: IndexReport) -> None:
+        """No reader accepts ``path``: a failure with a reason if a reader claims its name (random
+        bytes called photo.jpg or chat.db), else a skipped file that `kith status --skipped` lists."""
+        known = self.store.file_state(state.path)
+        if known and known["doc_count"]:  # it held documents before: they are no longer on disk
+            self._commit(self.store.remove_path(state.path), report)
+        claimant = claimed_by(path, kind)
+        if claimant is None:
+            report.files_skipped += 1
+            self.store.mark_skipped(state)
+            return
+        head = read_head(path, 8)
+        start = f"it starts with bytes {head.hex(' ')}" if head else "it is empty"
+        named = path.name if path.name.lower() in getattr(claimant, "filenames", ()) else path.suffix
+        self._fail(state, claimant.name, f"named like a {claimant.kind} file ({named}) but "
+                   f"{claimant.name} does not recognise its content ({start})", report)
 
     def _fail(self, state: FileState, reader: str | None, error: str, report: IndexReport) -> None:
         report.files_failed += 1

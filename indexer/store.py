@@ -434,6 +434,24 @@ class Store:
                 [state.path, reader, state.mtime, state.size, state.sha256, utc_now()],
             )
 
+    def mark_skipped(self, state: FileState) -> None:
+        """No reader knows this file's format: remember it for `kith status --skipped`."""
+        with self.db.conn:
+            self.db.execute(
+                """INSERT INTO files (path, reader, mtime, size, sha256, status, doc_count, indexed_at)
+                   VALUES (?, NULL, ?, ?, NULL, 'skipped', 0, ?)
+                   ON CONFLICT(path) DO UPDATE SET reader = NULL, mtime = excluded.mtime, size = excluded.size,
+                       status = 'skipped', doc_count = 0, indexed_at = excluded.indexed_at""",
+                [state.path, state.mtime, state.size, utc_now()],
+            )
+
+    def skipped_files(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Files no reader accepted (not a known format), newest first."""
+        sql = "SELECT path, size, indexed_at AS seen FROM files WHERE status = 'skipped' ORDER BY indexed_at DESC, path"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql))
+
     def remove_path(self, path: str) -> ChangeSet:
         """Forget a file, or everything under a directory, in one transaction."""
         changes = ChangeSet()

@@ -383,10 +383,9 @@ class Daemon:
             return
         kind = self.sources.get(source)
         reader = detect(file, kind)
-        if reader is None:
-            return
-        if self.worker is not None:
+        if reader is not None and self.worker is not None:
             reader = IsolatedReader(reader, self.worker)
+        # (no reader: index_file records the file as skipped, or as failed if a reader claims its name)
         self.status.set(current_file=path)
         report = IndexReport()
         indexer.index_file(file, report, kind=kind, force=True, reader=reader)

@@ -16,6 +16,8 @@ class Reader(Protocol):
     """A reader for one file format.
 
     ``name`` is a dotted id such as ``mail.mbox`` shown in ``kith status``.
+    Optional ``extensions`` (".jpg") and ``filenames`` ("chat.db") claim files by name: such a file
+    that no reader's ``sniff`` accepts is recorded as a failure with a reason, not silently skipped.
     ``sniff`` looks at the path and the first bytes of the file and returns a confidence in [0, 1]
     (0 = not mine). ``read`` yields Documents and ReadFailures; it may raise for a file it cannot
     open at all, and the pipeline records that as a failure for the whole file.
@@ -66,6 +68,17 @@ def sniff_begin_block(path: Path, head: bytes, marker: str, extensions: set[str]
     if path.suffix.lower() in extensions:
         return 1.0 if starts else 0.6
     return 0.9 if starts else 0.0
+
+
+def claimed_by(path: Path, kind: str | None = None) -> Reader | None:
+    """The reader whose ``extensions`` or ``filenames`` claim ``path`` by its name (optionally of ``kind``)."""
+    suffix, name = path.suffix.lower(), path.name.lower()
+    for reader in all_readers():
+        if kind and reader.kind != kind and not reader.name.startswith(kind):
+            continue
+        if suffix in getattr(reader, "extensions", ()) or name in getattr(reader, "filenames", ()):
+            return reader
+    return None
 
 
 def detect(path: Path, kind: str | None = None) -> Reader | None:

@@ -306,6 +306,7 @@ class CalendarReader:
     """``calendar.ics``: events (expanded when recurring) and to-dos from iCalendar files."""
 
     name = "calendar.ics"
+    extensions = EXTENSIONS
     kind = "event"
 
     def __init__(

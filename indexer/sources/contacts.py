@@ -577,6 +577,7 @@ class VCardReader:
     """``contacts.vcard``: every card in a ``.vcf`` file becomes a ``contact`` Document."""
 
     name = "contacts.vcard"
+    extensions = EXTENSIONS
     kind = "contact"
 
     def sniff(self, path: Path, head: bytes) -> float:

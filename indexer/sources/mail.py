@@ -654,6 +654,7 @@ class EmlReader:
     """One message per file: .eml, Maildir ``cur/``/``new/`` files, Enron ``inbox/1.`` files."""
 
     name = "mail.eml"
+    extensions = tuple(sorted(EML_EXTENSIONS))
     kind = "mail"
 
     def sniff(self, path: Path, head: bytes) -> float:
@@ -769,6 +770,7 @@ class MboxReader:
     """A Unix mbox: messages separated by ``From `` lines; locator ``offset:<byte offset>``."""
 
     name = "mail.mbox"
+    extensions = tuple(sorted(MBOX_EXTENSIONS))
     kind = "mail"
 
     def sniff(self, path: Path, head: bytes) -> float:

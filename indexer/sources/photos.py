@@ -101,6 +101,7 @@ class PhotoReader:
 
     name = "photos.image"
     kind = "photo"
+    extensions = (".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif", ".avif")
 
     def sniff(self, path: Path, head: bytes) -> float:
         return 0.9 if image_format(head) else 0.0

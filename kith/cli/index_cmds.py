@@ -50,8 +50,8 @@ def index_cmd(paths: tuple[str, ...], kind: str | None, force: bool, home: str |
 
     console, out = _consoles()
     missing = [p for p in paths if not Path(p).expanduser().exists()]
-    if missing:
-        raise KithError(f"no such file or directory: {missing[0]}")
+    if len(missing) == len(paths):
+        raise KithError(f"no such file or directory: {', '.join(missing)}")
     app = KithApp(home)
     with Progress(TextColumn("[bold]indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   TextColumn("{task.description}"), console=console, transient=True,
@@ -64,15 +64,33 @@ def index_cmd(paths: tuple[str, ...], kind: str | None, force: bool, home: str |
         report = app.indexer.index_paths(paths, kind=kind, progress=update, force=force)
     if as_json:
         echo_json(report.to_json())
-        return
-    out.print(
-        f"[green]{report.docs_added}[/] documents added, {report.docs_updated} updated, "
-        f"{report.docs_unchanged + report.files_unchanged and report.docs_unchanged} unchanged "
-        f"({report.files_unchanged} files unchanged), [red]{report.files_failed}[/] files failed, "
-        f"{report.item_failures} items failed, {report.files_skipped} files skipped (not a known format)"
-    )
+    else:
+        for line in summary_lines(report):
+            out.print(line, highlight=False)
+    if report.missing_paths:
+        click.echo(f"kith: error: no such file or directory: {', '.join(report.missing_paths)} "
+                   f"(the other paths were indexed)", err=True)
+        sys.exit(1)
+
+
+def summary_lines(report: Any) -> list[str]:
+    """`kith index`'s summary: documents, then each file counted once by what happened to it."""
+    files = [f"{report.files_indexed} indexed"
+             + (f" ({report.files_partial} with some unreadable items)" if report.files_partial else ""),
+             f"{report.files_unchanged} unchanged",
+             f"[red]{report.files_failed}[/] failed (nothing in them could be read)" if report.files_failed
+             else "0 failed",
+             f"{report.files_skipped} skipped (not a known format: `kith status --skipped` lists them)"]
+    lines = [f"[green]{report.docs_added}[/] documents added, {report.docs_updated} updated, "
+             f"{report.docs_unchanged} unchanged, {report.docs_removed} removed",
+             "files: " + ", ".join(files)]
+    if report.item_failures:
+        lines.append(f"items that could not be read: {report.item_failures} (`kith status` lists them)")
     for path, error in report.errors[:10]:
-        out.print(f"  [red]failed[/] {path}: {error}")
+        lines.append(f"  [red]failed[/] {path}: {error}")
+    for path in report.missing_paths:
+        lines.append(f"  [red]missing[/] {path}: no such file or directory")
+    return lines
 
 
 def _search_options(func):
@@ -165,9 +183,10 @@ def show_cmd(doc_id: str, home: str | None, as_json: bool) -> None:
 
 
 @click.command("status")
+@click.option("--skipped", is_flag=True, help="List the files skipped because no reader knows their format.")
 @home_option
 @json_option
-def status_cmd(home: str | None, as_json: bool) -> None:
+def status_cmd(home: str | None, as_json: bool, skipped: bool) -> None:
     """Counts by kind and reader, sources, failures, index size and model."""
     from rich.table import Table
 
@@ -176,6 +195,15 @@ def status_cmd(home: str | None, as_json: bool) -> None:
     out = _consoles()[1]
     app = KithApp(home)
     store = app.store
+    if skipped:
+        rows = store.skipped_files()
+        if as_json:
+            echo_json({"skipped": rows, "count": len(rows)})
+            return
+        click.echo(f"{len(rows)} file(s) skipped (no reader knows their format):")
+        for row in rows:
+            click.echo(f"  {row['path']}  ({row['size']} bytes)")
+        return
     db_size = sum(p.stat().st_size for p in app.home.path.glob("kith.db*"))
     vec_path = app.home.vectors_path
     failures = store.failures()

@@ -57,6 +57,7 @@ class IMessageReader:
 
     name = "messages.imessage"
     kind = "message"
+    filenames = ("chat.db",)
 
     def sniff(self, path: Path, head: bytes) -> float:
         if not head.startswith(SQLITE_MAGIC):

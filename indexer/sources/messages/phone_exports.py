@@ -338,6 +338,7 @@ class PhoneExportReader:
     """Nokia PC Suite SMS CSV files and vMessage (.vmg) files of older phones."""
 
     name = "messages.phone_export"
+    extensions = (".vmg",)
     kind = "message"
 
     def sniff(self, path: Path, head: bytes) -> float:
