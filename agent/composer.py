@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, Callable
 
 import numpy as np
 
 from agent.safety import UntrustedText
+from indexer.localtime import document_offset, is_floating, local_time, offset_text
 from indexer.text_match import query_terms
 
 MIN_SIMILARITY = 0.32       # best sentence cosine below this (and little word overlap) = not found
@@ -61,25 +62,20 @@ class ComposedAnswer:
 
 
 def _local(ts: str | None, metadata: dict[str, Any], fallback_tz) -> datetime | None:
-    if not ts:
-        return None
-    try:
-        value = datetime.fromisoformat(str(ts).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    offset = metadata.get("tz_offset_minutes") if isinstance(metadata, dict) else None
-    if isinstance(offset, (int, float)):
-        return value.astimezone(timezone(timedelta(minutes=int(offset))))
-    return value.astimezone(fallback_tz) if fallback_tz else value
+    """A stored time at its source's offset, else in ``fallback_tz`` (the same rule as `kith search`)."""
+    offset = document_offset(metadata, None)
+    return local_time(ts, offset, fallback_tz, floating=is_floating(metadata) and offset is None)
 
 
 def format_when(value: datetime | None, with_time: bool = True) -> str:
+    """'Saturday 11 July 2026 at 20:00 (UTC+01:00)': a clock time always says its offset."""
     if value is None:
         return "an unknown date"
     day = f"{value:%A} {value.day} {value:%B %Y}"
-    return f"{day} at {value:%H:%M}" if with_time and (value.hour or value.minute) else day
+    if not (with_time and (value.hour or value.minute)):
+        return day
+    offset = offset_text(value)
+    return f"{day} at {value:%H:%M}" + (f" (UTC{offset})" if offset else "")
 
 
 def split_sentences(text: str) -> list[str]:

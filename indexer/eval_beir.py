@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -50,9 +50,27 @@ def corpus_documents(corpus: Path) -> Iterator[Document]:
                        title=record.get("title") or "", body=record.get("text") or "", uid=f"beir:{record['_id']}")
 
 
-def index_corpus(app: KithApp, corpus: Path) -> IndexReport:
+# (what, done, total): "corpus" counts documents read for indexing, "queries" counts queries run.
+EvalProgress = Callable[[str, int, int], None]
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def _reporting(items: Iterable[Document], what: str, total: int, progress: EvalProgress) -> Iterator[Document]:
+    for number, item in enumerate(items, 1):
+        progress(what, number, total)
+        yield item
+
+
+def index_corpus(app: KithApp, corpus: Path, progress: EvalProgress | None = None) -> IndexReport:
     """Index corpus.jsonl as ``note`` documents, one transaction per range; unchanged → no work."""
-    return app.indexer.index_stream(corpus, "beir.corpus", corpus_documents(corpus))
+    documents: Iterable[Document] = corpus_documents(corpus)
+    if progress is not None:
+        documents = _reporting(documents, "corpus", _count_lines(corpus), progress)
+    return app.indexer.index_stream(corpus, "beir.corpus", documents)
 
 
 def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
@@ -76,9 +94,9 @@ def default_runs(base: SearchConfig) -> dict[str, SearchConfig | str]:
     }
 
 
-def evaluate(app: KithApp, directory: Path) -> dict[str, Any]:
+def evaluate(app: KithApp, directory: Path, progress: EvalProgress | None = None) -> dict[str, Any]:
     corpus, queries_path, qrels_path = check_collection(directory)
-    index_report = index_corpus(app, corpus)
+    index_report = index_corpus(app, corpus, progress)
     qrels = load_qrels(qrels_path)
     queries = {q["_id"]: q["text"] for q in read_jsonl(queries_path) if q["_id"] in qrels}
     locator_of = dict(app.store.db.execute("SELECT id, locator FROM documents WHERE source_path = ?", [str(corpus)]))
@@ -87,7 +105,9 @@ def evaluate(app: KithApp, directory: Path) -> dict[str, Any]:
     depth = 100
     runs = default_runs(base)
     totals = {name: {"ndcg@10": 0.0, "recall@100": 0.0} for name in runs}
-    for query_id, text in queries.items():
+    for number, (query_id, text) in enumerate(queries.items(), 1):
+        if progress is not None:
+            progress("queries", number, len(queries))
         lexical = searcher.bm25(text, None, depth)
         dense = searcher.dense(app.embedder.encode_query(text), None, depth)
         for name, run in runs.items():

@@ -18,6 +18,7 @@ import numpy as np
 from indexer.document import KINDS
 from indexer.embeddings import Embedder
 from indexer.errors import FilterError
+from indexer.localtime import document_local_iso
 from indexer.store import Store, to_utc_iso
 from indexer.text_match import highlight_spans, query_terms
 from indexer.vectors import VectorIndex
@@ -69,6 +70,7 @@ class Hit:
     metadata: dict[str, Any] = field(default_factory=dict)
     message_locator: str | None = None
     ranks: dict[str, int] = field(default_factory=dict)
+    local_time: str | None = None  # ISO 8601 at the source's offset (see indexer/localtime.py)
 
     def to_json(self, with_metadata: bool = False) -> dict[str, Any]:
         # Built by hand: asdict() deep-copies the metadata even when it is dropped (~5% of a search).
@@ -81,7 +83,7 @@ class Hit:
         return data
 
 
-_HIT_FIELDS = ("id", "kind", "title", "snippet", "score", "timestamp", "author", "path", "locator")
+_HIT_FIELDS = ("id", "kind", "title", "snippet", "score", "timestamp", "local_time", "author", "path", "locator")
 
 
 class FilterSQL:
@@ -282,6 +284,7 @@ class Searcher:
                 highlights=highlight_spans(snippet, query), metadata=doc["metadata"],
                 message_locator=_best_message(query, doc["metadata"]),
                 ranks={leg: r[doc_id] for leg, r in ranks.items() if doc_id in r},
+                local_time=document_local_iso(doc),
             ))
         return hits
 

@@ -1,6 +1,7 @@
 """`kith eval beir DIR`: nDCG@10 and recall@100 for bm25, dense and hybrid on a BEIR collection."""
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from indexer.errors import KithError
 from kith.cli.common import echo_json, json_option
+from kith.cli.progress import Progress
 
 out = Console()
 
@@ -33,8 +35,10 @@ def beir_cmd(directory: str, home: str | None, fusion: str | None, as_json: bool
         app = KithApp(home or scratch)
         if fusion:
             app.search_config.fusion = fusion
-        with out.status("indexing and evaluating (the first run embeds the whole corpus)…"):
-            result = evaluate(app, path)
+        # A rich bar on a terminal, a plain line every few seconds otherwise (the first run embeds
+        # the whole corpus: minutes).
+        with Progress("eval beir", stream=sys.stderr) as progress:
+            result = evaluate(app, path, lambda what, done, total: progress.update(done, total, detail=what))
         app.close()
     if as_json:
         echo_json(result)

@@ -13,8 +13,18 @@ def _style(text: str, style: str, color: bool) -> str:
     return f"\x1b[{_STYLES[style]}m{text}\x1b[0m" if color and text else text
 
 
+def hit_when(hit: dict[str, Any]) -> str:
+    """The hit's local time with its offset ('2026-07-11 20:00 +01:00'); never a bare UTC clock."""
+    from indexer.localtime import local_time, parse_iso, stamp
+
+    local = parse_iso(hit.get("local_time"))
+    if local is None:  # an older daemon: its UTC timestamp in this machine's zone
+        local = local_time(hit.get("timestamp"))
+    return stamp(local)
+
+
 def format_hit(number: int, hit: dict[str, Any], color: bool = False) -> str:
-    when = (hit.get("timestamp") or "")[:16].replace("T", " ")
+    when = hit_when(hit)
     header = " ".join(part for part in (
         _style(f"{number}.", "bold", color),
         _style(f"[{hit['kind']}]", "cyan", color),

@@ -14,6 +14,7 @@ import click
 
 from indexer.errors import KithError
 from kith.cli.common import echo_json, home_option, json_option, text_or_stdin
+from indexer.localtime import document_local_iso
 from kith.cli.hit_format import format_hit
 
 if TYPE_CHECKING:
@@ -44,22 +45,17 @@ def __getattr__(name: str) -> Any:
 @json_option
 def index_cmd(paths: tuple[str, ...], kind: str | None, force: bool, home: str | None, as_json: bool) -> None:
     """Index files or folders (mail, messages, photos, contacts, calendars)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from indexer.app import KithApp
+    from kith.cli.progress import Progress
 
     console, out = _consoles()
     missing = [p for p in paths if not Path(p).expanduser().exists()]
     if len(missing) == len(paths):
         raise KithError(f"no such file or directory: {', '.join(missing)}")
     app = KithApp(home)
-    with Progress(TextColumn("[bold]indexing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  TextColumn("{task.description}"), console=console, transient=True,
-                  disable=as_json) as progress:
-        task = progress.add_task("", total=None)
-
+    with Progress("indexing", unit="files", stream=sys.stderr) as progress:
         def update(path: str, done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total, description=Path(path).name[-40:])
+            progress.update(done, total, detail=Path(path).name)
 
         report = app.indexer.index_paths(paths, kind=kind, progress=update, force=force)
     if as_json:
@@ -165,21 +161,21 @@ def show_cmd(doc_id: str, home: str | None, as_json: bool) -> None:
     """Print one document with its metadata."""
     from indexer.app import KithApp
 
-    out = _consoles()[1]
     app = KithApp(home)
     doc = app.store.get_document(doc_id)
     if doc is None:
         raise KithError(f"no document with id {doc_id!r} (ids are shown by `kith search`)")
     doc.pop("rowid", None)
+    doc["local_time"] = document_local_iso(doc)
     if as_json:
         echo_json(doc)
         return
-    out.print(f"[bold]{doc['title']}[/]  [dim]{doc['kind']} {doc['id']}[/]")
-    for key in ("timestamp", "author", "participants", "place", "source_path", "locator", "locations"):
-        if doc.get(key):
-            out.print(f"[cyan]{key}[/]: {doc[key]}")
-    out.print()
-    out.print(doc["body"], markup=False, highlight=False)
+    from kith.cli.doc_format import show_lines
+
+    for line in show_lines(doc):
+        click.echo(line)
+    click.echo()
+    click.echo(doc["body"])
 
 
 @click.command("status")
@@ -232,7 +228,8 @@ def status_cmd(home: str | None, as_json: bool, skipped: bool) -> None:
     for name, count in status["readers"].items():
         readers.add_row(name, str(count))
     out.print(readers)
-    out.print(f"chunks: {status['chunks']}  files: {status['files']}  "
+    files = ", ".join(f"{count} {state}" for state, count in sorted(status["files"].items())) or "none"
+    out.print(f"chunks: {status['chunks']}  files: {files}  "
               f"database: {db_size / 1e6:.1f} MB  vectors: {status['vectors_bytes'] / 1e6:.1f} MB")
     if status["sources"]:
         out.print("sources: " + ", ".join(f"{s['path']} ({s['kind'] or 'auto'})" for s in status["sources"]))
