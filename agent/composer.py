@@ -141,7 +141,8 @@ class Composer:
     def photo_line(self, hit: Any) -> str:
         meta = hit.metadata or {}
         when = _local(meta.get("date_taken") or hit.timestamp, meta, self.now.tzinfo)
-        parts = [format_when(when)]
+        # No capture date: say that the date is only the file's (a copy made today is not "today's photo").
+        parts = [f"file dated {format_when(when)}" if meta.get("date_source") == "file:mtime" else format_when(when)]
         if meta.get("place"):
             parts.append(str(meta["place"]))
         if meta.get("people"):

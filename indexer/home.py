@@ -20,6 +20,7 @@ class HomeError(Exception):
 class KithHome:
     path: Path
     config: dict[str, Any] = field(default_factory=dict)
+    config_stamp: tuple[int, int] | None = None  # (mtime_ns, size) of kith.toml when it was read
 
     @classmethod
     def resolve(cls, home: str | os.PathLike[str] | None = None) -> "KithHome":
@@ -31,7 +32,16 @@ class KithHome:
             os.chmod(path, 0o700)
         except OSError as exc:
             raise HomeError(f"cannot create home directory {path}: {exc.strerror or exc}") from exc
-        return cls(path=path, config=load_config(path / CONFIG_NAME))
+        return cls(path=path, config=load_config(path / CONFIG_NAME), config_stamp=_stamp(path / CONFIG_NAME))
+
+    def reload_config(self) -> bool:
+        """Read kith.toml again if it changed since it was read (a long-running daemon); True if so."""
+        stamp = _stamp(self.path / CONFIG_NAME)
+        if stamp == self.config_stamp:
+            return False
+        self.config = load_config(self.path / CONFIG_NAME)
+        self.config_stamp = stamp
+        return True
 
     @property
     def db_path(self) -> Path:
@@ -48,6 +58,14 @@ class KithHome:
     def file(self, name: str) -> Path:
         """A path inside the home; callers create it with ``secure_touch``."""
         return self.path / name
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
 
 
 def load_config(path: Path) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indexer.identity import identity_keys, normalize_name, relation_type
+from indexer.owner import record_owner
 from indexer.store import Store
 
 # A query relation matches these relation types on the owner's card.
@@ -99,13 +100,17 @@ def rebuild_people(store: Store, owner_config: dict[str, Any] | None = None) -> 
         if any(k.split(":", 1)[0] in ("email", "phone", "handle") for k in keys):
             display = author.split("<")[0].strip().strip('"') or author
             merger.add(display, keys)
-    owner_keys = _owner_keys(store, owner_config or store.home.config.get("owner", {}))
+    config = owner_config if owner_config is not None else store.home.config.get("owner", {})
+    owner_keys, owner_via = owner_source_keys(store, config)
+    owners: list[dict[str, Any]] = []
     with store.db.conn:
         for table in ("people", "person_identities", "person_relations"):
             store.db.execute(f"DELETE FROM {table}")
         id_map: dict[int, int] = {}
         for local_id, person in merger.people.items():
-            is_owner = bool(owner_keys & set(person["keys"])) or _card_is_me(store, person["contact"])
+            matched = sorted(owner_keys & set(person["keys"]))
+            me_card = _card_is_me(store, person["contact"])
+            is_owner = bool(matched) or me_card
             # Interactions: distinct documents the person wrote or received (not counting their card).
             total = len(set().union(*(docs_of.get(k, set()) for k in person["keys"])) - {person["contact"]})
             cursor = store.db.execute(
@@ -113,6 +118,9 @@ def rebuild_people(store: Store, owner_config: dict[str, Any] | None = None) -> 
                 [person["name"], person["contact"], int(is_owner), total],
             )
             id_map[local_id] = int(cursor.lastrowid)
+            if is_owner:
+                owners.append({"person_id": id_map[local_id], "name": person["name"],
+                               "via": owner_via if matched else "me card", "matched": matched})
             store.db.conn.executemany(
                 "INSERT OR IGNORE INTO person_identities (person_id, identity) VALUES (?, ?)",
                 [(id_map[local_id], k) for k in person["keys"]],
@@ -127,6 +135,7 @@ def rebuild_people(store: Store, owner_config: dict[str, Any] | None = None) -> 
                     "INSERT INTO person_relations (person_id, relation, other_id, other_value) VALUES (?, ?, ?, ?)",
                     [person_id, related.get("type") or "other", id_map.get(other) if other else None, value],
                 )
+        record_owner(store, config, owners, owner_via)
     return len(merger.people)
 
 
@@ -153,6 +162,12 @@ def _card_is_me(store: Store, contact_doc_id: str | None) -> bool:
 
 
 def _owner_keys(store: Store, config: dict[str, Any]) -> set[str]:
+    return owner_source_keys(store, config)[0]
+
+
+def owner_source_keys(store: Store, config: dict[str, Any]) -> tuple[set[str], str]:
+    """The owner's identity keys and where they come from: "config" ([owner] in kith.toml) or
+    "top sender" (the most frequent sender of sent mail); ``(set(), "none")`` when neither exists."""
     keys: set[str] = set()
     for value in [config.get("name"), *(config.get("emails") or []), *(config.get("phones") or []),
                   config.get("email"), config.get("phone")]:
@@ -160,13 +175,13 @@ def _owner_keys(store: Store, config: dict[str, Any]) -> set[str]:
             keys.update(identity_keys(str(value)))
     keys = {k for k in keys if not k.startswith("name:") or " " in k}
     if keys:
-        return keys
+        return keys, "config"
     # Inferred: the most frequent sender of mail in a sent folder.
     row = store.db.execute(
         "SELECT json_extract(metadata, '$.from_address') AS sender, COUNT(*) AS n FROM documents "
         "WHERE kind = 'mail' AND json_extract(metadata, '$.is_sent') GROUP BY sender ORDER BY n DESC LIMIT 1"
     ).fetchone()
-    return set(identity_keys(row[0])) if row and row[0] else set()
+    return (set(identity_keys(row[0])), "top sender") if row and row[0] else (set(), "none")
 
 
 # --------------------------------------------------------------------------- queries

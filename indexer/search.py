@@ -71,6 +71,7 @@ class Hit:
     message_locator: str | None = None
     ranks: dict[str, int] = field(default_factory=dict)
     local_time: str | None = None  # ISO 8601 at the source's offset (see indexer/localtime.py)
+    time_is_file_mtime: bool = False  # a photo dated by its file's modification time, not a capture date
 
     def to_json(self, with_metadata: bool = False) -> dict[str, Any]:
         # Built by hand: asdict() deep-copies the metadata even when it is dropped (~5% of a search).
@@ -83,7 +84,19 @@ class Hit:
         return data
 
 
-_HIT_FIELDS = ("id", "kind", "title", "snippet", "score", "timestamp", "local_time", "author", "path", "locator")
+_HIT_FIELDS = ("id", "kind", "title", "snippet", "score", "timestamp", "local_time", "time_is_file_mtime", "author",
+               "path", "locator")
+
+
+# A photo with no capture date is dated by its file's modification time: a copy made today would be
+# the "newest" photo. In time order such documents come after every real date.
+FILE_TIME_SQL = "(d.kind = 'photo' AND IFNULL(json_extract(d.metadata, '$.date_source'), '') = 'file:mtime')"
+
+
+def is_file_time(doc: dict[str, Any]) -> bool:
+    """The Python side of FILE_TIME_SQL, for a documents row with decoded metadata."""
+    meta = doc.get("metadata") or {}
+    return doc.get("kind") == "photo" and isinstance(meta, dict) and meta.get("date_source") == "file:mtime"
 
 
 class FilterSQL:
@@ -257,17 +270,31 @@ class Searcher:
         return self._hits(query, top, best_chunk, ranks)
 
     def _browse(self, filters: SearchFilters | None, limit: int, order: str) -> list[Hit]:
-        """No words to match (e.g. "latest photos with my husband"): filtered documents by time."""
+        """No words to match (e.g. "latest photos with my husband"): filtered documents by time.
+        Photos dated only by their file's time come after every real date (see FILE_TIME_SQL)."""
         flt = FilterSQL(self.store, filters)
         direction = "ASC" if order == "oldest" else "DESC"
-        rows = self.store.db.execute(
-            f"SELECT d.id FROM documents d {flt.where()} ORDER BY d.timestamp {direction} LIMIT ?", [*flt.args, limit]
-        ).fetchall()
-        return self._hits("", [(r[0], 1.0) for r in rows], {}, {})
+        ids: list[str] = []
+        for negate in ("NOT ", ""):
+            where = f"{flt.where()} AND " if flt.clauses else "WHERE "
+            rows = self.store.db.execute(
+                f"SELECT d.id FROM documents d {where}{negate}{FILE_TIME_SQL} ORDER BY d.timestamp {direction} LIMIT ?",
+                [*flt.args, limit - len(ids)],
+            ).fetchall()
+            ids += [r[0] for r in rows]
+            if len(ids) >= limit:
+                break
+        return self._hits("", [(doc_id, 1.0) for doc_id in ids], {}, {})
 
     def _reorder(self, fused: list[tuple[str, float]], order: str) -> list[tuple[str, float]]:
-        stamps = {d["id"]: d["timestamp"] or "" for d in self.store.documents_by_ids([d for d, _ in fused])}
-        return sorted(fused, key=lambda item: stamps.get(item[0], ""), reverse=(order == "newest"))
+        docs = {d["id"]: d for d in self.store.documents_by_ids([d for d, _ in fused])}
+
+        def key(item: tuple[str, float]) -> tuple[bool, str]:
+            doc = docs.get(item[0]) or {}
+            return is_file_time(doc), doc.get("timestamp") or ""
+
+        by_time = sorted(fused, key=lambda item: key(item)[1], reverse=(order == "newest"))
+        return sorted(by_time, key=lambda item: key(item)[0])  # stable: real dates first
 
     def _hits(self, query: str, fused: list[tuple[str, float]], best_chunk: dict[str, int],
               ranks: dict[str, dict[str, int]]) -> list[Hit]:
@@ -284,7 +311,7 @@ class Searcher:
                 highlights=highlight_spans(snippet, query), metadata=doc["metadata"],
                 message_locator=_best_message(query, doc["metadata"]),
                 ranks={leg: r[doc_id] for leg, r in ranks.items() if doc_id in r},
-                local_time=document_local_iso(doc),
+                local_time=document_local_iso(doc), time_is_file_mtime=is_file_time(doc),
             ))
         return hits
 

@@ -109,7 +109,12 @@ class Store:
                     os.chmod(extra, 0o600)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open index database {path}: {exc}") from exc
-        return cls(home, db)
+        store = cls(home, db)
+        if not readonly:
+            from indexer.owner import ensure_people_current
+
+            ensure_people_current(store)  # [owner] in kith.toml added or edited since people were built
+        return store
 
     def close(self) -> None:
         self.db.conn.close()

@@ -317,6 +317,14 @@ class Daemon:
     def _idle(self) -> None:
         self.status.set(state="idle")
         store, vectors = self.app.store, self.app.vectors
+        try:
+            if self.app.home.reload_config():  # kith.toml edited while the daemon runs
+                from indexer.owner import ensure_people_current
+
+                if ensure_people_current(store):
+                    log.info("owner configuration changed: people rebuilt")
+        except Exception as exc:  # a broken kith.toml must not stop the daemon
+            log.warning("kith.toml: %s", exc)
         if self._dirty and time.monotonic() - self._last_change >= float(self.config["idle_save_delay"]):
             self._save()
         elif not self._dirty and store.vector_generation() != vectors.generation:

@@ -14,7 +14,8 @@ Capture-time fallback order (``metadata["date_source"]`` records the winner):
   5. sidecars: the XMP sidecar (same order as 2 and 4), then Takeout ``photoTakenTime`` (UTC);
   6. the file's modification time (UTC).
 ``date_source`` values look like ``exif:DateTimeOriginal``, ``xmp:photoshop:DateCreated``,
-``sidecar:xmp:xmp:CreateDate``, ``takeout:photoTakenTime``, ``file:mtime``.
+``sidecar:xmp:xmp:CreateDate``, ``takeout:photoTakenTime``, ``file:mtime``; ``time_is_file_mtime`` is True
+for the last (search ranks such photos after every real capture date in time order).
 A date with an offset gives an aware timestamp and ``tz_offset_minutes``; a date without one is a
 local wall-clock time: ``tz_offset_minutes`` is None and the wall clock is stored as UTC.
 UTC-only sources (GPS clock, Takeout, mtime) give the exact instant, ``tz_offset_minutes`` None.
@@ -441,6 +442,7 @@ def _build_document(path: Path, fmt: str, mtime: float, src: _Sources) -> Docume
         "format": fmt,
         "date_taken": when.iso,
         "date_source": when.source,
+        "time_is_file_mtime": not when.is_capture,  # no capture date anywhere: the file's time
         "tz_offset_minutes": when.offset_minutes,
         "gps": gps,
         "gps_source": gps_source,

@@ -25,6 +25,8 @@ def hit_when(hit: dict[str, Any]) -> str:
 
 def format_hit(number: int, hit: dict[str, Any], color: bool = False) -> str:
     when = hit_when(hit)
+    if when and hit.get("time_is_file_mtime"):
+        when += " (file time)"
     header = " ".join(part for part in (
         _style(f"{number}.", "bold", color),
         _style(f"[{hit['kind']}]", "cyan", color),

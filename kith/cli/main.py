@@ -32,6 +32,7 @@ for module_name, attribute in [
     ("kith.cli.serve_cmds", "serve_group"),
     ("kith.cli.model_cmds", "model_group"),
     ("kith.cli.model_cmds", "generate_cmd"),
+    ("kith.cli.people_cmds", "whoami_cmd"),
 ]:
     try:
         module = importlib.import_module(module_name)
