@@ -42,17 +42,20 @@ def test_metrics_on_known_rankings():
     assert recall_at(["a", "c"], {"a": 1, "b": 1}) == 0.5
 
 
-def test_eval_beir_cli_reports_all_runs(tmp_path):
+def test_eval_beir_cli_reports_all_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("KITH_PROGRESS_SECONDS", "0.05")
     collection = write_collection(tmp_path / "tiny")
     result = CliRunner().invoke(cli, ["eval", "beir", str(collection), "--home", str(tmp_path / "h"), "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    # No terminal: progress comes as plain lines on stderr (issue 10); stdout stays pure JSON.
+    assert "kith: eval beir " in result.stderr and "kith: eval beir done: 4/4" in result.stderr, result.stderr
+    report = json.loads(result.stdout)
     assert report["queries"] == 4 and report["documents"] == 5
     assert set(report["results"]) == {"bm25", "dense", "hybrid_rrf", "hybrid_convex"}
     assert report["results"]["hybrid_convex"]["ndcg@10"] >= 0.9
     # The index is reused: a second run embeds nothing.
     again = json.loads(CliRunner().invoke(
-        cli, ["eval", "beir", str(collection), "--home", str(tmp_path / "h"), "--json"]).output)
+        cli, ["eval", "beir", str(collection), "--home", str(tmp_path / "h"), "--json"]).stdout)
     assert again["index"]["files_unchanged"] == 1 and again["index"]["docs_added"] == 0
 
 

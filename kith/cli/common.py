@@ -64,6 +64,14 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def echo_result(as_json: bool, data: dict[str, Any], text: str) -> None:
+    """A command's outcome: ``data`` as JSON with --json, else the sentence ``text``."""
+    if as_json:
+        echo_json(data)
+    else:
+        click.echo(text)
+
+
 def text_or_stdin(value: str | None) -> str:
     """``-`` (or nothing, with piped input) reads the argument from standard input."""
     if value in (None, "-"):

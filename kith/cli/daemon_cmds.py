@@ -13,7 +13,7 @@ from indexer.daemon.client import DaemonError, DaemonUnavailable, call
 from indexer.daemon.lock import running_pid
 from indexer.daemon.paths import log_path
 from indexer.errors import KithError
-from kith.cli.common import echo_json, home_option, json_option
+from kith.cli.common import echo_json, echo_result, home_option, json_option
 
 START_TIMEOUT = 120.0
 STOP_TIMEOUT = 30.0
@@ -33,7 +33,8 @@ def daemon_group() -> None:
 @daemon_group.command("start")
 @click.option("--foreground", is_flag=True, help="Run in this terminal (logs to stderr too) until stopped.")
 @home_option
-def start_cmd(foreground: bool, home: str | None) -> None:
+@json_option
+def start_cmd(foreground: bool, home: str | None, as_json: bool) -> None:
     """Start the daemon for this home (one per home)."""
     path = _home_path(home)
     pid = running_pid(path)
@@ -59,7 +60,8 @@ def start_cmd(foreground: bool, home: str | None) -> None:
             raise KithError(f"the daemon did not start: {message.removeprefix('kith: error: ')}")
         try:
             call(path, "ping", timeout=2)
-            click.echo(f"kith daemon started for {path} (pid {proc.pid}); log: {log_path(path)}")
+            echo_result(as_json, {"started": True, "pid": proc.pid, "home": str(path), "log": str(log_path(path))},
+                        f"kith daemon started for {path} (pid {proc.pid}); log: {log_path(path)}")
             return
         except (DaemonUnavailable, DaemonError):
             time.sleep(0.1)
@@ -68,12 +70,14 @@ def start_cmd(foreground: bool, home: str | None) -> None:
 
 @daemon_group.command("stop")
 @home_option
-def stop_cmd(home: str | None) -> None:
+@json_option
+def stop_cmd(home: str | None, as_json: bool) -> None:
     """Stop the daemon for this home (it finishes the file in progress)."""
     path = _home_path(home)
     pid = running_pid(path)
     if not pid:
-        click.echo(f"no kith daemon is running for {path}")
+        echo_result(as_json, {"stopped": False, "running": False, "home": str(path)},
+                    f"no kith daemon is running for {path}")
         return
     try:
         call(path, "shutdown", timeout=5)
@@ -87,9 +91,11 @@ def stop_cmd(home: str | None) -> None:
         time.sleep(0.1)
     if running_pid(path):
         os.kill(pid, 9)  # safe: every file is committed atomically and the next start resumes
-        click.echo(f"the daemon (pid {pid}) did not stop within {STOP_TIMEOUT:.0f} s and was killed")
+        echo_result(as_json, {"stopped": True, "killed": True, "pid": pid, "home": str(path)},
+                    f"the daemon (pid {pid}) did not stop within {STOP_TIMEOUT:.0f} s and was killed")
         return
-    click.echo(f"kith daemon stopped (pid {pid})")
+    echo_result(as_json, {"stopped": True, "killed": False, "pid": pid, "home": str(path)},
+                f"kith daemon stopped (pid {pid})")
 
 
 @daemon_group.command("status")
@@ -157,7 +163,8 @@ def _notify_daemon(path: Path) -> bool:
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--kind", help="Only use readers of this kind (mail, message, photo, contact, event, note).")
 @home_option
-def sources_add(path: str, kind: str | None, home: str | None) -> None:
+@json_option
+def sources_add(path: str, kind: str | None, home: str | None, as_json: bool) -> None:
     """Watch PATH (a folder or a file) and keep it indexed."""
     from indexer.document import KINDS
     from indexer.store import Store, utc_now
@@ -178,10 +185,10 @@ def sources_add(path: str, kind: str | None, home: str | None) -> None:
                              "ON CONFLICT(path) DO UPDATE SET kind = excluded.kind", [source, kind, utc_now()])
     finally:
         store.close()
-    if _notify_daemon(home_path):
-        click.echo(f"added {source}; the daemon is indexing it now")
-    else:
-        click.echo(f"added {source}; start the daemon to index and watch it: kith daemon start")
+    daemon = _notify_daemon(home_path)
+    echo_result(as_json, {"added": source, "kind": kind, "daemon_notified": daemon},
+                f"added {source}; the daemon is indexing it now" if daemon else
+                f"added {source}; start the daemon to index and watch it: kith daemon start")
 
 
 @sources_group.command("list")
@@ -212,7 +219,8 @@ def sources_list(home: str | None, as_json: bool) -> None:
 @sources_group.command("remove")
 @click.argument("path")
 @home_option
-def sources_remove(path: str, home: str | None) -> None:
+@json_option
+def sources_remove(path: str, home: str | None, as_json: bool) -> None:
     """Stop watching PATH and forget its documents."""
     from indexer.store import Store
 
@@ -227,7 +235,8 @@ def sources_remove(path: str, home: str | None) -> None:
     if not removed:
         raise KithError(f"{source} is not a source (see `kith sources list`)")
     if _notify_daemon(home_path):
-        click.echo(f"removed {source}; the daemon is forgetting its documents")
+        echo_result(as_json, {"removed": source, "daemon_notified": True, "forgotten": None},
+                    f"removed {source}; the daemon is forgetting its documents")
         return
     from indexer.app import KithApp
 
@@ -236,4 +245,5 @@ def sources_remove(path: str, home: str | None) -> None:
         forgotten = app.indexer.forget(source)
     finally:
         app.close()
-    click.echo(f"removed {source} and forgot {forgotten} document(s)")
+    echo_result(as_json, {"removed": source, "daemon_notified": False, "forgotten": forgotten},
+                f"removed {source} and forgot {forgotten} document(s)")

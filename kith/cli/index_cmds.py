@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from indexer.errors import KithError
-from kith.cli.common import echo_json, home_option, json_option, text_or_stdin
+from kith.cli.common import echo_json, echo_result, home_option, json_option, text_or_stdin
 from indexer.localtime import document_local_iso
 from kith.cli.hit_format import format_hit
 
@@ -242,13 +242,13 @@ def status_cmd(home: str | None, as_json: bool, skipped: bool) -> None:
 @click.command("forget")
 @click.argument("target")
 @home_option
-def forget_cmd(target: str, home: str | None) -> None:
+@json_option
+def forget_cmd(target: str, home: str | None, as_json: bool) -> None:
     """Remove a document (by id) or a file/folder (by path) from the index."""
     from indexer.app import KithApp
 
-    out = _consoles()[1]
     app = KithApp(home)
     removed = app.indexer.forget(target)
     if removed == 0 and app.store.get_document(target) is None and not Path(target).exists():
         raise KithError(f"nothing indexed matches {target!r}")
-    out.print(f"forgot {removed} document(s)")
+    echo_result(as_json, {"target": target, "forgotten": removed}, f"forgot {removed} document(s)")

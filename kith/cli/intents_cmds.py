@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from indexer.errors import KithError
-from kith.cli.common import echo_json, home_option, json_option
+from kith.cli.common import echo_json, echo_result, home_option, json_option
 
 
 def _registry(home: str | None):
@@ -46,8 +46,8 @@ def list_cmd(show_all: bool, home: str | None, as_json: bool) -> None:
         click.echo(f"warning: {error}", err=True)
     if not show_all:
         hidden = len(registry.list(enabled_only=False)) - len(rows)
-        if hidden:
-            click.echo(f"({hidden} disabled intent(s) hidden; see --all)", err=True)
+        if hidden:  # part of the listing: on stdout, on its own line after it
+            click.echo(f"({hidden} disabled intent(s) hidden; see --all)")
 
 
 @intents_group.command("show")
@@ -180,12 +180,14 @@ def run_cmd(name: str, args: tuple[str, ...], args_json: str | None, yes: bool, 
 @intents_group.command("approve")
 @click.argument("name")
 @home_option
-def approve_cmd(name: str, home: str | None) -> None:
+@json_option
+def approve_cmd(name: str, home: str | None, as_json: bool) -> None:
     """Approve a third-party intent (its current description and schema hash)."""
     registry = _registry(home)
     spec = registry.get(name)
     digest = registry.approve(name)
-    click.echo(f"approved {spec.name} [{spec.effect.value}] from {spec.origin} (hash {digest[:12]})")
+    echo_result(as_json, {"approved": spec.name, "effect": spec.effect.value, "origin": spec.origin, "hash": digest},
+                f"approved {spec.name} [{spec.effect.value}] from {spec.origin} (hash {digest[:12]})")
 
 
 @intents_group.command("audit")
