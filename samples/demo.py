@@ -192,7 +192,21 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[yellow]skip[/yellow]          {step.title}  [dim]({note})[/dim]")
     failed = sum(not o.ok for o in outcomes)
     console.print(f"\n{len(outcomes) - failed} steps ok, {failed} failed, {len(skipped)} skipped.")
+    console.print(next_steps(home), markup=False, highlight=False)
     return 1 if failed else 0
+
+
+def next_steps(home: Path) -> str:
+    """How to keep using the demo's index: the README's commands have no --home."""
+    venv = REPO / ".venv" / "bin" / "activate"
+    return "\n".join([
+        "",
+        f"The demo's index is in {home}. To use it with the README's commands:",
+        f"  . {venv}" if venv.exists() else "  (activate the virtualenv kith is installed in)",
+        f"  export KITH_HOME={home}",
+        '  kith search "dinner with Alice in Lisbon"',
+        '  kith ask "who is Alice Martin?"',
+    ])
 
 
 def _quote(arg: str) -> str:

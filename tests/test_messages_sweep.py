@@ -33,7 +33,7 @@ def test_all_message_readers_are_registered() -> None:
 
 
 @pytest.mark.corpora
-def test_sweep_every_chat_corpus_file(capsys: pytest.CaptureFixture[str]) -> None:
+def test_sweep_every_chat_corpus_file() -> None:
     folders = sorted(CORPORA.glob("chat-*"))
     if not folders:
         pytest.skip(f"corpora not available under {CORPORA}")
@@ -63,12 +63,12 @@ def test_sweep_every_chat_corpus_file(capsys: pytest.CaptureFixture[str]) -> Non
             row["docs"] += docs
             row["failures"] += fails
             row["read, no output" if not items else ("with docs" if docs else "failed")] += 1
-    with capsys.disabled():
-        print("\n\nchat corpora sweep (message readers)")
-        print(f"{'corpus':36} {'files':>5} {'docs':>5} {'fails':>5} {'undet':>5} {'empty':>5}")
-        for name, row in sorted(table.items()):
-            print(f"{name:36} {row['files']:>5} {row['docs']:>5} {row['failures']:>5} "
-                  f"{row['undetected']:>5} {row['read, no output']:>5}")
+    # Informational, shown with `pytest -s` only: "undet" files belong to other readers, not failures.
+    print("\n\nchat corpora sweep (message readers; informational, the asserts below decide)")
+    print(f"{'corpus':36} {'files':>5} {'docs':>5} {'fails':>5} {'undet':>5} {'empty':>5}")
+    for name, row in sorted(table.items()):
+        print(f"{name:36} {row['files']:>5} {row['docs']:>5} {row['failures']:>5} "
+              f"{row['undetected']:>5} {row['read, no output']:>5}")
     assert crashes == []
     assert stolen == []
     for name, minimum in EXPECTED_MIN_DOCS.items():

@@ -31,6 +31,7 @@ def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None
     from agent.runner import load_registry_for
     from agent.service import AskRequest, run_ask
     from kith.cli.ask_flow import converse, format_answer
+    from kith.cli.hints import daemon_hint, empty_answer_notice
 
     question = text_or_stdin(question)
     app = agent_app(home)
@@ -42,12 +43,19 @@ def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None
         answer["engine"]["embeddings"] = embeddings
         return answer
 
+    if embeddings == "in-process":
+        daemon_hint()
     request = AskRequest(question, now_text, yes).to_json()
     answer = converse(run, request, interactive=sys.stdin is not None and sys.stdin.isatty())
+    notice = empty_answer_notice(answer, home)
     if as_json:
         echo_json(answer)
+        if notice:
+            click.echo(notice, err=True)
     else:
         click.echo(format_answer(answer, explain))
+        if notice:
+            click.echo("\n" + notice)
 
 
 @click.command("summarize")

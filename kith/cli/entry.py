@@ -74,12 +74,21 @@ def fast_search(args: list[str]) -> int | None:
         import json
 
         sys.stdout.write(json.dumps(hits, ensure_ascii=False, indent=2) + "\n")
+        if not hits:
+            from kith.cli.hints import empty_index_message, index_is_empty
+
+            if index_is_empty(home):
+                sys.stderr.write(empty_index_message(home) + "\n")
         return 0
     from kith.cli.hit_format import format_hit
 
     color = sys.stdout.isatty()
-    sys.stdout.write("\n".join(format_hit(n, hit, color) for n, hit in enumerate(hits, 1)) + "\n"
-                     if hits else "No results.\n")
+    if hits:
+        sys.stdout.write("\n".join(format_hit(n, hit, color) for n, hit in enumerate(hits, 1)) + "\n")
+        return 0
+    from kith.cli.hints import empty_index_message, index_is_empty
+
+    sys.stdout.write((empty_index_message(home) if index_is_empty(home) else "No results.") + "\n")
     return 0
 
 
@@ -106,12 +115,19 @@ def fast_ask(args: list[str]) -> int | None:
         # Never retry in process: the daemon may already have carried out an approved action.
         sys.stderr.write(f"kith: error: {exc}\n")
         return 1
+    from kith.cli.hints import empty_answer_notice
+
+    notice = empty_answer_notice(answer, home)
     if "json" in options:
         import json
 
         sys.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2) + "\n")
+        if notice:
+            sys.stderr.write(notice + "\n")
     else:
         sys.stdout.write(format_answer(answer, explain="explain" in options) + "\n")
+        if notice:
+            sys.stdout.write("\n" + notice + "\n")
     return 0
 
 

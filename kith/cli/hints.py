@@ -60,3 +60,10 @@ def daemon_hint(stream: TextIO | None = None) -> None:
         return
     (stream or sys.stderr).write("kith: no daemon is running for this home, so this answer loads the model "
                                  "here (slow); `kith daemon start` keeps it warm\n")
+
+
+def empty_answer_notice(answer: dict, home: str | os.PathLike[str] | None) -> str | None:
+    """For `kith ask`: the empty-index message when nothing was found because nothing is indexed."""
+    if answer.get("found", True) or answer.get("intent_calls") or not index_is_empty(home):
+        return None
+    return empty_index_message(home)

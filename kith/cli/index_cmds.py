@@ -113,13 +113,18 @@ def _search_options(func):
 @json_option
 def search_cmd(query: str | None, home: str | None, as_json: bool, **options) -> None:
     """Search the index by meaning and by words (QUERY, or - for stdin)."""
+    from kith.cli.hints import empty_index_message, index_is_empty
+
     request = {"query": text_or_stdin(query), **options}
     results = search_results(home, request)
+    empty = not results and index_is_empty(home)
     if as_json:
         echo_json(results)
+        if empty:
+            click.echo(empty_index_message(home), err=True)
         return
     if not results:
-        _consoles()[1].print("No results.")
+        click.echo(empty_index_message(home) if empty else "No results.")
     for number, hit in enumerate(results, 1):
         print_hit(number, hit)
 
@@ -139,14 +144,29 @@ def search_results(home: str | None, request: "SearchRequest | dict[str, Any]") 
             return answer
     from indexer.app import KithApp
     from indexer.query_service import SearchRequest, run_search
+    from kith.cli.hints import daemon_hint, index_is_empty
 
     if isinstance(request, dict):
         request = SearchRequest.from_json(request)
+    if index_is_empty(home):
+        _check_filters(request)  # bad options are still errors; then nothing to search, no model to load
+        return []
+    daemon_hint()
     app = KithApp(home)
     try:
         return run_search(app, request)
     finally:
         app.close()
+
+
+def _check_filters(request: "SearchRequest") -> None:
+    """The checks ``SearchRequest.filters`` makes that need no index (kind, dates, range)."""
+    from indexer.search import SearchFilters
+    from indexer.timeparse import check_range, parse_when
+
+    since, until = parse_when(request.since), parse_when(request.until)
+    check_range(since, until, request.since, request.until)
+    SearchFilters(kind=request.kind, since=since, until=until)
 
 
 def print_hit(number: int, hit: dict) -> None:
