@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[yellow]skip[/yellow]          {step.title}  [dim]({note})[/dim]")
     failed = sum(not o.ok for o in outcomes)
     console.print(f"\n{len(outcomes) - failed} steps ok, {failed} failed, {len(skipped)} skipped.")
-    console.print(next_steps(home), markup=False, highlight=False)
+    console.print(next_steps(home), markup=False, highlight=False, soft_wrap=True)  # copy-pasteable: never wrapped
     return 1 if failed else 0
 
 

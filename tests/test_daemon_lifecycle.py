@@ -88,10 +88,11 @@ def test_start_status_second_refused_search_stop(tmp_path):
     kith("sources", "add", str(source), "--home", str(home))
     (home / "daemon.lock").write_text("999999\n")  # left behind by a process that no longer exists
 
-    kith("daemon", "start", "--home", str(home))
+    started = json.loads(kith("daemon", "start", "--json", "--home", str(home)).stdout)
     try:
         pid = running_pid(home)
         assert pid and pid != 999999
+        assert started["started"] and started["pid"] == pid and started["home"] == str(home.resolve())
         log = (home / "logs" / "daemon.log").read_text()
         assert "stale" in log and "999999" in log
         socket_file = home / "daemon.sock"
@@ -141,13 +142,19 @@ def test_start_status_second_refused_search_stop(tmp_path):
         human = kith("daemon", "status", "--home", str(home)).stdout
         assert "queue:" in human and "last commit:" in human
 
-        kith("sources", "remove", str(source), "--home", str(home))
+        removed = json.loads(kith("sources", "remove", str(source), "--json", "--home", str(home)).stdout)
+        assert removed == {"removed": str(source.resolve()), "daemon_notified": True, "forgotten": None}
         wait_for(lambda: json.loads(kith("daemon", "status", "--json", "--home", str(home)).stdout)["documents"] == 0,
                  30, "documents of the removed source to be forgotten")
+        # The daemon-backed fast path on an index with nothing in it says so, and how to fill it.
+        empty = kith("search", "dentist", "--home", str(home))
+        assert "is empty" in empty.stdout and "kith index PATH" in empty.stdout, empty.stdout
     finally:
-        stopped = kith("daemon", "stop", "--home", str(home), check=False)
-    assert "stopped" in stopped.stdout
+        stopped = kith("daemon", "stop", "--json", "--home", str(home), check=False)
+    assert json.loads(stopped.stdout) == {"stopped": True, "killed": False, "pid": pid, "home": str(home.resolve())}
     assert running_pid(home) is None
+    again = json.loads(kith("daemon", "stop", "--json", "--home", str(home)).stdout)
+    assert again["stopped"] is False and again["running"] is False
     assert not (home / "daemon.sock").exists()
     assert "no kith daemon is running" in kith("daemon", "status", "--home", str(home)).stdout
     assert os.path.exists(home / "logs" / "daemon.log")
