@@ -63,6 +63,7 @@ class GenerationPool:
         self.active = 0
         self.cancelled = 0
         self.completed = 0
+        self.last_stream_tokens = 0  # chunks the last stream produced before it ended or was cancelled
 
     def _get(self, base: str) -> _Loaded:
         with self._guard:
@@ -80,7 +81,11 @@ class GenerationPool:
 
     def generator(self, model: str) -> tuple[Any, str | None]:
         base, adapter = split_model_id(model)
-        return self._get(base).generator, adapter
+        generator = self._get(base).generator
+        if adapter is not None and getattr(generator, "adapter_provider", True) is None:
+            raise ApiError(404, f"model {model!r}: {base!r} has no adapters installed (`kith adapter list`); "
+                           f"use {base!r} without ':{adapter}'", "adapter_unavailable")
+        return generator, adapter
 
     def installed_models(self) -> list[str]:
         """Model ids for /v1/models: each installed base model and each of its adapters."""
@@ -140,6 +145,7 @@ class GenerationPool:
             with loaded.lock:
                 self._count(+1)
                 stopped = False
+                produced = 0
                 try:
                     iterator = generator.stream(list(messages), adapter=adapter, **options)
                     try:
@@ -147,6 +153,7 @@ class GenerationPool:
                             if cancel.is_set():
                                 stopped = True
                                 break
+                            produced += 1
                             put(item)
                     finally:
                         close = getattr(iterator, "close", None)
@@ -155,7 +162,8 @@ class GenerationPool:
                 except Exception as exc:  # delivered to the consumer, re-raised there
                     put(exc)
                 finally:
-                    self._count(-1, cancelled=stopped or cancel.is_set())
+                    self.last_stream_tokens = produced
+                    self._count(-1, cancelled=stopped)
                     put(_DONE)
 
         worker = threading.Thread(target=work, name="kith-serve-generation", daemon=True)

@@ -87,7 +87,8 @@ def _constraint(schema: dict[str, Any] | None) -> Any:
         return None
     from runtime.generator import Constraint
 
-    return Constraint.json_schema(schema)
+    # compact JSON: a small model left free to add whitespace can spend its whole budget on it
+    return Constraint.json_schema({"x-guidance": {"whitespace_flexible": False}, **schema})
 
 
 async def _events(state: ServeState, model: str, parsed: chat.ChatRequest, messages: list[dict[str, str]],
