@@ -92,11 +92,12 @@ def split_sentences(text: str) -> list[str]:
 
 
 class Composer:
-    def __init__(self, embedder: Any, now: datetime) -> None:
+    def __init__(self, embedder: Any, now: datetime, bodies: dict[str, str] | None = None,
+                 name_of: Callable[[str], str] | None = None) -> None:
         self.embedder = embedder
         self.now = now
-        self.bodies: dict[str, str] = {}   # full document bodies by id (hits carry only a snippet)
-        self.name_of: Callable[[str], str] = lambda raw: raw  # raw handle → the person's name
+        self.bodies: dict[str, str] = bodies or {}   # full document bodies by id (hits carry only a snippet)
+        self.name_of: Callable[[str], str] = name_of or (lambda raw: raw)  # raw handle → the person's name
 
     # ------------------------------------------------------------- units
     def units(self, hits: list[Any]) -> list[Unit]:

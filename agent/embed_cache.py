@@ -1,7 +1,8 @@
 """A disk cache of sentence embeddings keyed by text hash, for repeated evaluation runs.
 
-Stored as one ``.npz`` (``keys`` + ``vectors``) per model under the temp directory, so embedding
-23k CLINC150 sentences is paid once per machine.
+Stored as one ``.npz`` (``keys`` + ``vectors``) per embedder identity (name and weights hash) under
+the temp directory, so embedding 23k CLINC150 sentences is paid once per machine; the vector
+dimension is the embedder's own.
 """
 from __future__ import annotations
 
@@ -23,8 +24,12 @@ class CachedEmbedder:
     """Wraps an Embedder: texts already embedded (in this or an earlier run) are read back from disk."""
 
     def __init__(self, embedder: Embedder, cache_dir: Path | None = None) -> None:
+        from indexer.embedder_identity import identity_of
+
         self.embedder = embedder
-        self.path = (cache_dir or default_cache_dir()) / f"{embedder.name}.npz"
+        identity = identity_of(embedder)
+        self.dimension = identity.dimension
+        self.path = (cache_dir or default_cache_dir()) / f"{identity.name}-{identity.weights_sha[:12]}.npz"
         self._vectors: dict[str, np.ndarray] = {}
         if self.path.exists():
             try:
@@ -42,7 +47,7 @@ class CachedEmbedder:
                 self._vectors[text_key(text)] = vector
             self.save()
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._vectors[k] for k in keys]).astype(np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -51,7 +56,7 @@ class CachedEmbedder:
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = np.array(list(self._vectors.keys()))
-        vectors = np.stack(list(self._vectors.values())) if self._vectors else np.zeros((0, 384), np.float32)
+        vectors = np.stack(list(self._vectors.values())) if self._vectors else np.zeros((0, self.dimension), np.float32)
         tmp = self.path.with_suffix(".tmp.npz")
         np.savez(tmp, keys=keys, vectors=vectors)
         os.replace(tmp, self.path)

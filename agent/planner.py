@@ -187,11 +187,7 @@ def is_person(phrase: str, context: PlanContext) -> bool:
             keys = None
         if keys:
             return True
-        try:
-            import indexer.people  # noqa: F401  (people layer present and said no)
-            return _looks_like_name_in_index(context.app, phrase)
-        except ImportError:
-            pass
+        return _looks_like_name_in_index(context.app, phrase)  # the people layer said no
     return phrase.lower() not in {p.lower() for p in context.known_places}
 
 

@@ -6,17 +6,16 @@
 from __future__ import annotations
 
 import functools
-
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from agent.composer import Composer, ComposedAnswer
+from agent.composer import ComposedAnswer
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Planner, Retrieve
+from agent.plugins import DEFAULT_ANSWERER, DEFAULT_PLANNER, make
+from agent.protocols import Answerer, AnswerRequest
 from indexer.people import display_name
 from indexer.search import SearchFilters
-
-ENGINE_ANSWERER = "extractive-composer"
 
 
 @dataclass
@@ -47,26 +46,31 @@ def known_places(app: Any) -> list[str]:
 
 
 def load_registry_for(app: Any) -> Any:
-    try:
-        from intents import load_registry
-    except ImportError:
-        return None
+    from intents import load_registry
+
     return load_registry(app.home)
+
+
+def agent_setting(app: Any, key: str, default: str) -> str:
+    section = app.home.config.get("agent")
+    value = section.get(key) if isinstance(section, dict) else None
+    return str(value) if value else default
 
 
 class Agent:
     def __init__(self, app: Any, planner: Planner | None = None, registry: Any = None,
-                 now: datetime | None = None) -> None:
+                 now: datetime | None = None, answerer: Answerer | None = None) -> None:
         self.app = app
         self.now = now or datetime.now(timezone.utc).astimezone()
         if self.now.tzinfo is None:
             self.now = self.now.replace(tzinfo=timezone.utc)
         self.registry = registry if registry is not None else load_registry_for(app)
         if planner is None:
-            from agent.planner import DeterministicPlanner
-
-            planner = DeterministicPlanner(app.embedder)
+            planner = make("register_planners", agent_setting(app, "planner", DEFAULT_PLANNER), app.embedder)
         self.planner = planner
+        if answerer is None:
+            answerer = make("register_answerers", agent_setting(app, "answerer", DEFAULT_ANSWERER), app.embedder)
+        self.answerer = answerer
 
     def context(self) -> PlanContext:
         owner = self.app.home.config.get("owner") or {}
@@ -81,7 +85,7 @@ class Agent:
     def execute(self, plan: Plan, confirm: Callable[..., Any] | None = None) -> AgentResult:
         result = AgentResult(plan.question, "", plan=plan,
                              engine={"planner": getattr(self.planner, "name", type(self.planner).__name__),
-                                     "answerer": ENGINE_ANSWERER})
+                                     "answerer": getattr(self.answerer, "name", type(self.answerer).__name__)})
         hits: list[Any] = []
         retrieve: Retrieve | None = None
         relaxed = False
@@ -129,13 +133,14 @@ class Agent:
 
     def compose(self, question: str, retrieve: Retrieve | None, style: str, hits: list[Any],
                 relaxed: bool) -> ComposedAnswer:
-        composer = Composer(self.app.embedder, self.now)
         docs = self.app.store.documents_by_ids([h.id for h in hits if h.kind == "mail" or h.kind == "note"])
-        composer.bodies = {d["id"]: d.get("body") or "" for d in docs}
-        composer.name_of = functools.partial(display_name, self.app.store)
         query = retrieve.query if retrieve else question
-        browse = bool(retrieve and retrieve.filters and not query.strip())
-        return composer.compose(question, query, style, hits, filtered_browse=browse, relaxed=relaxed)
+        request = AnswerRequest(question, query, style, hits, self.now,
+                                bodies={d["id"]: d.get("body") or "" for d in docs},
+                                name_of=functools.partial(display_name, self.app.store),
+                                filtered_browse=bool(retrieve and retrieve.filters and not query.strip()),
+                                relaxed=relaxed)
+        return self.answerer.answer(request)
 
     def call_intent(self, step: CallIntent, confirm: Callable[..., Any] | None) -> dict[str, Any]:
         entry = {"name": step.name, "arguments": dict(step.arguments), "effect": step.effect}

@@ -24,13 +24,6 @@ _TIME_RE = r"(?:at\s+)?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m
 _NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
               "nine": 9, "ten": 10, "a": 1, "an": 1, "couple of": 2, "few": 3}
 
-KIND_WORDS = {
-    "photo": r"photos?|pictures?|pics?|images?|selfies?",
-    "mail": r"e-?mails?|mails?|inbox",
-    "message": r"texts?|messages?|chats?|whatsapps?|imessages?|sms",
-    "event": r"events?|appointments?|meetings?|calendar|agenda|schedule",
-    "contact": r"contacts?|phone numbers?|address book",
-}
 RELATIONS = r"wife|husband|partner|spouse|mum|mom|mother|mummy|dad|father|daddy|sister|brother|son|daughter|boss|manager|colleague|friend|dentist|doctor|grandma|grandmother|grandpa|grandfather"
 BARE_RELATIONS = r"mum|mom|mummy|dad|daddy|grandma|grandpa"
 STOP_CAPS = {"I", "I'm", "I'll", "I've", "OK", "Ok"}
@@ -302,7 +295,9 @@ class DateSlotter:
 # ------------------------------------------------------------------ other slots
 def find_kinds(text: str) -> list[Slot]:
     slots = []
-    for kind, pattern in KIND_WORDS.items():
+    from indexer.kinds import kind_words
+
+    for kind, pattern in kind_words().items():  # built-in kinds and any a plugin registered
         for m in re.finditer(rf"\b(?:{pattern})\b", text, re.I):
             slots.append(Slot("kind", kind, m.group(0), m.span()))
     return slots

@@ -21,6 +21,7 @@ class KithApp:
                  embedder: Embedder | None = None) -> None:
         self.home = home if isinstance(home, KithHome) else KithHome.resolve(home)
         self._embedder = embedder
+        self._embedder_checked = False
 
     @cached_property
     def store(self) -> Store:
@@ -28,8 +29,17 @@ class KithApp:
 
     @property
     def embedder(self) -> Embedder:
+        """``KITH_EMBED_MODEL``'s model when set; else the registered embedder the index records
+        (after `kith reembed --model NAME`); else the bundled one."""
         if self._embedder is None:
-            self._embedder = Embedder()
+            from indexer.embedder_identity import recorded
+            from indexer.embedder_registry import BUILTIN_EMBEDDER, available, configured_name, make_embedder
+
+            index = recorded(self.store) if configured_name() is None else None
+            if index is not None and index.name != BUILTIN_EMBEDDER and index.name in available():
+                self._embedder = make_embedder(index.name)
+            else:
+                self._embedder = Embedder()
         return self._embedder
 
     @cached_property
@@ -42,12 +52,22 @@ class KithApp:
         fields = SearchConfig.__dataclass_fields__
         return SearchConfig(**{k: v for k, v in settings.items() if k in fields})
 
+    def check_embedder(self) -> None:
+        """Raise EmbedderMismatch when the index was embedded with another model (indexer/embedder_identity.py)."""
+        if not self._embedder_checked:
+            from indexer.embedder_identity import ensure_compatible
+
+            ensure_compatible(self.store, self.embedder)
+            self._embedder_checked = True
+
     @cached_property
     def searcher(self) -> Searcher:
+        self.check_embedder()
         return Searcher(self.store, self.embedder, self.vectors, self.search_config)
 
     @cached_property
     def indexer(self) -> Indexer:
+        self.check_embedder()
         return Indexer(self.store, self.embedder, self.vectors)
 
     def refresh(self) -> bool:

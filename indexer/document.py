@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-# "note" is generic text (BEIR corpora, notes apps); the others are the personal sources.
-KINDS = ("mail", "message", "photo", "contact", "event", "note")
+from indexer import kinds
+
 
 
 @dataclass
@@ -35,8 +35,7 @@ class Document:
     uid: str | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown document kind {self.kind!r}; expected one of {KINDS}")
+        kinds.check(self.kind)  # built-in kinds and any a plugin registered
         if self.timestamp is not None and self.timestamp.tzinfo is None:
             # Naive times are taken as UTC so every stored timestamp is comparable.
             self.timestamp = self.timestamp.replace(tzinfo=timezone.utc)

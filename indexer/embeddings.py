@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.errors import EmbeddingError  # noqa: F401  (re-exported: indexer.embeddings.EmbeddingError)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -21,10 +23,6 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSION = 384
-
-
-class EmbeddingError(Exception):
-    """The embedding model cannot be found or loaded."""
 
 
 def model_dir() -> Path:

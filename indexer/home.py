@@ -9,11 +9,15 @@ from typing import Any
 
 import platformdirs
 
+from indexer.errors import KithError
+
 CONFIG_NAME = "kith.toml"
 
 
-class HomeError(Exception):
+class HomeError(KithError):
     """The home directory cannot be created or read."""
+
+    code = "home"
 
 
 @dataclass
@@ -54,6 +58,17 @@ class KithHome:
     @property
     def logs_dir(self) -> Path:
         return self.path / "logs"
+
+    @property
+    def plugin_modules(self) -> list[str]:
+        """Local plugin modules from ``[plugins] modules`` (``[daemon] reader_modules``, its old name,
+        still counts)."""
+        modules: list[str] = []
+        for section, key in (("plugins", "modules"), ("daemon", "reader_modules")):
+            table = self.config.get(section)
+            if isinstance(table, dict) and isinstance(table.get(key), list):
+                modules += [str(m) for m in table[key] if str(m) not in modules]
+        return modules
 
     def file(self, name: str) -> Path:
         """A path inside the home; callers create it with ``secure_touch``."""

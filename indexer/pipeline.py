@@ -102,6 +102,11 @@ def stat_file(path: Path) -> FileState:
     return FileState(path=str(path), mtime=info.st_mtime, size=info.st_size)
 
 
+def failure_kind(exc: BaseException) -> str:
+    """``crash`` for an isolated reader that died or hung (its exception says so), else ``read``."""
+    return getattr(exc, "failure_kind", "read")
+
+
 class Indexer:
     """Owns the write path: store + embedder + vector cache."""
 
@@ -150,7 +155,7 @@ class Indexer:
             try:
                 documents, failures, rest = self._read_head(path, reader)
             except Exception as exc:  # the reader gave up on the whole file
-                self._fail(state, reader.name, f"{type(exc).__name__}: {exc}", report)
+                self._fail(state, reader.name, f"{type(exc).__name__}: {exc}", report, failure_kind(exc))
                 continue
             if rest is not None:  # a large file: stream it on its own
                 self._flush(pending, report)
@@ -230,7 +235,7 @@ class Indexer:
             else:
                 self._finish_streamed(state, reader.name, documents, failures, rest, report)
         except Exception as exc:  # the reader gave up on the whole file
-            self._fail(state, reader.name, f"{type(exc).__name__}: {exc}", report)
+            self._fail(state, reader.name, f"{type(exc).__name__}: {exc}", report, failure_kind(exc))
 
     def _start(self, path: Path, report: IndexReport, kind: str | None, force: bool,
                reader: Reader | None = None) -> tuple[FileState, Reader] | None:
@@ -410,10 +415,11 @@ class Indexer:
         self._fail(state, claimant.name, f"named like a {claimant.kind} file ({named}) but "
                    f"{claimant.name} does not recognise its content ({start})", report)
 
-    def _fail(self, state: FileState, reader: str | None, error: str, report: IndexReport) -> None:
+    def _fail(self, state: FileState, reader: str | None, error: str, report: IndexReport,
+              kind: str = "read") -> None:
         report.files_failed += 1
         report.errors.append((state.path, error))
-        self.store.mark_failed(state, reader, error)
+        self.store.mark_failed(state, reader, error, kind)
 
     def forget(self, target: str) -> int:
         """Remove a document by id, or a file/directory by path, from SQLite, FTS and FAISS."""

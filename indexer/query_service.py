@@ -41,11 +41,9 @@ class SearchRequest:
 
 
 def resolve_person_keys(app: KithApp, person: str) -> list[str] | None:
-    """Identity keys for a person phrase via the people layer ("my husband", "Alice"), if present."""
-    try:
-        from indexer.people import resolve_person_identities
-    except ImportError:
-        return None
+    """Identity keys for a person phrase via the people layer ("my husband", "Alice")."""
+    from indexer.people import resolve_person_identities
+
     return resolve_person_identities(app.store, person) or None
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.document import KINDS
+from indexer import kinds
 from indexer.embeddings import Embedder
 from indexer.errors import FilterError
 from indexer.localtime import document_local_iso
@@ -36,8 +36,8 @@ class SearchFilters:
     identity_keys: list[str] | None = None  # pre-resolved person identities (from the people layer)
 
     def __post_init__(self) -> None:
-        if self.kind and self.kind not in KINDS:
-            raise FilterError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
+        if self.kind and self.kind not in kinds.known():
+            raise FilterError(f"unknown kind {self.kind!r}: choose one of {', '.join(kinds.known())}")
 
     @property
     def active(self) -> bool:

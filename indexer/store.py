@@ -87,6 +87,11 @@ class Store:
     def __init__(self, home: KithHome, db: sqlite_utils.Database) -> None:
         self.home = home
         self.db = db
+        self._embedder_identity: str | None = None  # JSON recorded with the first vector written
+
+    def expect_embedder(self, identity: Any) -> None:
+        """Record ``identity`` (an EmbedderIdentity) in ``meta`` with the first vector this store writes."""
+        self._embedder_identity = json.dumps(identity.to_json())
 
     @classmethod
     def open(cls, home: KithHome | str | os.PathLike[str] | None = None, readonly: bool = False) -> "Store":
@@ -180,6 +185,14 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'vector_generation'").fetchone()
         return int(row[0]) if row else 0
 
+    def stored_vector_dimension(self) -> int | None:
+        """The dimension of the stored vectors (from any one chunk), or None when there are none."""
+        row = self.db.execute("SELECT length(embedding) FROM chunks LIMIT 1").fetchone()
+        return int(row[0]) // 4 if row else None
+
+    def chunk_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
@@ -238,12 +251,15 @@ class Store:
                     self._repoint_or_delete(doc_id, changes)
             if not partial:
                 self._prune_locations(state.path, kept, changes)
-                self.db.execute("DELETE FROM failures WHERE path = ? AND error NOT LIKE 'reader crashed%'", [state.path])
+                self.db.execute("DELETE FROM failures WHERE path = ? AND kind != 'interrupted'", [state.path])
             for failure in failures:
                 self.record_failure(failure.source_path, failure.error, failure.locator, reader, commit=False)
             doc_count = self.db.execute(
                 "SELECT COUNT(DISTINCT doc_id) FROM locations WHERE source_path = ?", [state.path]
             ).fetchone()[0]
+            if changes.added_ids and self._embedder_identity is not None:
+                self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('embedder', ?)",
+                                [self._embedder_identity])
             if not partial:
                 self.db.execute(
                     """INSERT INTO files (path, reader, mtime, size, sha256, status, doc_count, indexed_at)
@@ -413,23 +429,24 @@ class Store:
             changes.stale_paths.append(other[0])
 
     def record_failure(self, path: str, error: str, locator: str = "", reader: str | None = None,
-                       commit: bool = True) -> None:
+                       commit: bool = True, kind: str = "read") -> None:
+        """``kind``: read | crash | interrupted (indexer/migrations/m006_failure_kind.py)."""
         now = utc_now()
-        sql = """INSERT INTO failures (path, locator, reader, error, first_seen, last_seen)
-                 VALUES (?, ?, ?, ?, ?, ?)
+        sql = """INSERT INTO failures (path, locator, reader, error, first_seen, last_seen, kind)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT(path, locator) DO UPDATE SET error = excluded.error,
-                     reader = excluded.reader, last_seen = excluded.last_seen"""
-        args = [path, locator or "", reader, error[:2000], now, now]
+                     reader = excluded.reader, last_seen = excluded.last_seen, kind = excluded.kind"""
+        args = [path, locator or "", reader, error[:2000], now, now, kind]
         if commit:
             with self.db.conn:
                 self.db.execute(sql, args)
         else:
             self.db.execute(sql, args)
 
-    def mark_failed(self, state: FileState, reader: str | None, error: str) -> None:
+    def mark_failed(self, state: FileState, reader: str | None, error: str, kind: str = "read") -> None:
         """A whole file could not be read: record why and remember its stat so it is not retried unchanged."""
         with self.db.conn:
-            self.record_failure(state.path, error, "", reader, commit=False)
+            self.record_failure(state.path, error, "", reader, commit=False, kind=kind)
             self.db.execute(
                 """INSERT INTO files (path, reader, mtime, size, sha256, status, doc_count, indexed_at)
                    VALUES (?, ?, ?, ?, ?, 'failed', 0, ?)
@@ -503,6 +520,56 @@ class Store:
                 self.db.execute("UPDATE failures SET path = ? WHERE path = ?", [target, path])
         return len(rows)
 
+    # --------------------------------------------------------------- reembed
+    def reembed_start(self, target: str) -> int:
+        """Begin (or resume) re-embedding towards ``target`` (an identity's JSON). A run towards
+        another target is discarded. Returns how many chunks are already staged."""
+        with self.db.conn:
+            if self.get_meta("reembed_target") != target:
+                self.db.execute("DELETE FROM reembed_chunks")
+                self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('reembed_target', ?)", [target])
+            return int(self.db.execute("SELECT COUNT(*) FROM reembed_chunks").fetchone()[0])
+
+    def reembed_pending(self, limit: int) -> list[tuple[int, str]]:
+        """Chunks not yet staged: (id, text), in id order."""
+        return self.db.execute(
+            "SELECT id, text FROM chunks WHERE id NOT IN (SELECT chunk_id FROM reembed_chunks) ORDER BY id LIMIT ?",
+            [limit]).fetchall()
+
+    def reembed_stage(self, rows: Sequence[tuple[int, np.ndarray]]) -> None:
+        with self.db.conn:
+            self.db.executemany("INSERT OR REPLACE INTO reembed_chunks (chunk_id, embedding) VALUES (?, ?)",
+                                [(cid, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for cid, v in rows])
+
+    def reembed_finish(self, identity: str) -> int:
+        """Swap every staged vector into ``chunks`` (as new chunk ids, so the FAISS cache follows by
+        id) and record ``identity``, in one transaction. Returns the number of chunks still unstaged
+        (then nothing is changed and the caller stages them first)."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            missing = db.execute("SELECT COUNT(*) FROM chunks WHERE id NOT IN "
+                                 "(SELECT chunk_id FROM reembed_chunks)").fetchone()[0]
+            if missing:
+                db.execute("ROLLBACK")
+                return int(missing)
+            db.execute("DROP TABLE IF EXISTS temp.reembed_swap")
+            db.execute("CREATE TEMP TABLE reembed_swap AS SELECT c.doc_id, c.ordinal, c.text, r.embedding, c.text_hash "
+                       "FROM chunks c JOIN reembed_chunks r ON r.chunk_id = c.id")
+            db.execute("DELETE FROM chunks")
+            db.execute("INSERT INTO chunks (doc_id, ordinal, text, embedding, text_hash) "
+                       "SELECT doc_id, ordinal, text, embedding, text_hash FROM temp.reembed_swap ORDER BY doc_id, ordinal")
+            db.execute("DROP TABLE temp.reembed_swap")
+            db.execute("DELETE FROM reembed_chunks")
+            db.execute("DELETE FROM meta WHERE key = 'reembed_target'")
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('embedder', ?)", [identity])
+            db.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return 0
+
     # ---------------------------------------------------------------- status
     def counts_by_kind(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind ORDER BY kind").fetchall())
@@ -512,7 +579,7 @@ class Store:
             "SELECT COALESCE(reader, '?'), COUNT(*) FROM documents GROUP BY reader ORDER BY reader").fetchall())
 
     def failures(self, limit: int | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT path, locator, reader, error, first_seen, last_seen FROM failures ORDER BY last_seen DESC"
+        sql = "SELECT path, locator, reader, error, first_seen, last_seen, kind FROM failures ORDER BY last_seen DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return list(self.db.query(sql))

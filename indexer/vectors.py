@@ -15,8 +15,6 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from indexer.embeddings import DIMENSION
-
 # One query at a time: FAISS's OpenMP threads cost more than they save on a flat search of one
 # vector (measured 4.3 ms with 2 threads vs 1.8 ms with 1 on 24k chunks). The OpenMP thread count is
 # per calling thread and shared with torch, so it is lowered only around the search and put back:
@@ -28,11 +26,15 @@ _BATCH = 4096
 
 
 class VectorIndex:
-    def __init__(self, path: Path, dimension: int = DIMENSION) -> None:
+    """``dimension`` and ``embedder`` (the identity's JSON) come from the index's recorded embedder
+    (``meta``); a cache file made by another embedder is rebuilt, never mixed in."""
+
+    def __init__(self, path: Path, dimension: int | None = None, embedder: str | None = None) -> None:
         self.path = path
         self.sidecar = path.with_suffix(".json")
         self.dimension = dimension
-        self.index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self.embedder = embedder
+        self.index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension or 1))
         self.generation = -1
         self.lock = threading.RLock()
 
@@ -43,10 +45,20 @@ class VectorIndex:
     @classmethod
     def load(cls, store: Store) -> "VectorIndex":
         """Load the cache for ``store`` and bring it up to date with SQLite."""
-        vectors = cls(store.home.vectors_path)
+        from indexer.embedder_identity import recorded
+
+        identity = recorded(store)
+        dimension = identity.dimension if identity else store.stored_vector_dimension()
+        vectors = cls(store.home.vectors_path, dimension, identity.weights_sha if identity else None)
         vectors._read_file()
         vectors.reconcile(store)
         return vectors
+
+    def _ensure_dimension(self, dimension: int) -> None:
+        """An index without a recorded embedder takes its dimension from the first vectors added."""
+        if self.dimension is None and self.ntotal == 0:
+            self.dimension = dimension
+            self.index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
 
     def _read_file(self) -> None:
         if not (self.path.exists() and self.sidecar.exists()):
@@ -56,7 +68,8 @@ class VectorIndex:
             index = faiss.read_index(str(self.path))
         except Exception:  # a damaged cache is simply rebuilt
             return
-        if index.d == self.dimension and meta.get("dimension") == self.dimension:
+        if (self.dimension is not None and index.d == self.dimension and meta.get("dimension") == self.dimension
+                and meta.get("embedder") in (None, self.embedder)):
             self.index = index
             self.generation = int(meta.get("generation", -1))
 
@@ -78,6 +91,7 @@ class VectorIndex:
                 rows = store.db.execute(f"SELECT id, embedding FROM chunks WHERE id IN ({marks})", batch).fetchall()
                 ids = np.array([r[0] for r in rows], dtype=np.int64)
                 vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+                self._ensure_dimension(vecs.shape[1])
                 self.index.add_with_ids(vecs, ids)
             self.generation = generation
             return bool(len(extra) or len(missing))
@@ -88,9 +102,9 @@ class VectorIndex:
             if changes.removed_ids:
                 self.index.remove_ids(np.array(changes.removed_ids, dtype=np.int64))
             if changes.added_ids:
-                self.index.add_with_ids(
-                    np.vstack(changes.added_vectors).astype(np.float32), np.array(changes.added_ids, dtype=np.int64)
-                )
+                added = np.vstack(changes.added_vectors).astype(np.float32)
+                self._ensure_dimension(added.shape[1])
+                self.index.add_with_ids(added, np.array(changes.added_ids, dtype=np.int64))
             self.generation = generation
 
     def save(self) -> None:
@@ -101,7 +115,7 @@ class VectorIndex:
             os.replace(tmp, self.path)
             meta_tmp = self.sidecar.with_name(self.sidecar.name + ".tmp")
             meta_tmp.write_text(json.dumps({"generation": self.generation, "dimension": self.dimension,
-                                            "ntotal": self.ntotal}))
+                                            "ntotal": self.ntotal, "embedder": self.embedder}))
             os.chmod(meta_tmp, 0o600)
             os.replace(meta_tmp, self.sidecar)
 

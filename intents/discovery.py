@@ -1,5 +1,6 @@
-"""Where intents come from: built-in modules, the ``kith.intents`` entry-point group (third-party
-packages, via importlib.metadata) and a local folder of modules configured in kith.toml::
+"""Where intents come from: the ``register_intents`` plugin hook (kith's built-ins and any plugin,
+see kith.plugins), the ``kith.intents`` entry-point group (third-party packages, via
+importlib.metadata) and a local folder of modules configured in kith.toml::
 
     [intents]
     folder = "~/kith-intents"      # every *.py in it is imported and scanned for @intent functions
@@ -10,7 +11,6 @@ the file and the intent) instead of breaking kith; a broken built-in raises.
 """
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import inspect
 import logging
@@ -25,7 +25,6 @@ from intents.registry import Registry
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "kith.intents"
-BUILTIN_MODULES = ["intents.builtin.read", "intents.builtin.write"]
 
 
 def load_registry(home: Any = None, *, entry_points_enabled: bool = True, folder: str | Path | None = None) -> Registry:
@@ -37,7 +36,7 @@ def load_registry(home: Any = None, *, entry_points_enabled: bool = True, folder
         home = KithHome.resolve(None)
     config = home.config.get("intents", {}) if isinstance(home.config.get("intents"), dict) else {}
     registry = Registry(home=home, disabled=set(config.get("disabled") or []))
-    load_builtins(registry)
+    load_plugin_intents(registry, third_party=entry_points_enabled, modules=home.plugin_modules)
     if entry_points_enabled:
         load_entry_points(registry)
     folder = folder or config.get("folder")
@@ -50,8 +49,32 @@ def load_registry(home: Any = None, *, entry_points_enabled: bool = True, folder
 
 
 def load_builtins(registry: Registry) -> None:
-    for name in BUILTIN_MODULES:
-        registry.add_module(importlib.import_module(name), "builtin")
+    load_plugin_intents(registry, third_party=False)
+
+
+def load_plugin_intents(registry: Registry, third_party: bool = True, modules: list[str] | tuple[str, ...] = ()) -> None:
+    """Intents registered through the ``register_intents`` hook: the built-ins always, other
+    plugins' when ``third_party``. A built-in that fails raises; a plugin's error is recorded."""
+    from kith.plugins import collect, failures, load_plugins, origin_of
+
+    load_plugins(modules, entry_points=third_party)
+    for plugin, args, _ in collect("register_intents"):
+        origin = origin_of(plugin)
+        if origin != "builtin":
+            if not third_party:
+                continue
+            origin = origin if origin.startswith("entrypoint:") else f"plugin:{plugin}"
+        if origin == "builtin":
+            _register_target(registry, args[0], origin)
+            continue
+        try:
+            _register_target(registry, args[0], origin)
+        except RegistrationError as exc:
+            registry.errors.append(f"{origin}: {exc}")
+        except Exception as exc:
+            registry.errors.append(f"{origin}: cannot register intents: {type(exc).__name__}: {exc}")
+    if third_party:
+        registry.errors += [str(f) for f in failures() if f.stage == "register_intents"]
 
 
 def load_entry_points(registry: Registry, group: str = ENTRY_POINT_GROUP) -> None:

@@ -112,12 +112,9 @@ class Person(Entity):
 
 
 def _people_layer(text: str, context: "IntentContext") -> list[Candidate]:
-    """Prefer indexer.people (the people table) when it exists; [] when absent or empty."""
-    try:
-        from indexer.people import resolve_person
-    except ImportError:
-        return []
+    """People from the people table (indexer.people); [] when it has none."""
     from indexer.identity import identity_keys
+    from indexer.people import resolve_person
 
     try:
         rows = resolve_person(context.store, text)

@@ -14,12 +14,18 @@ class IntentError(KithError):
         self.type = type
         self.details = details
 
+    @property
+    def code(self) -> str:  # type: ignore[override]
+        return self.type
+
     def to_json(self) -> dict[str, Any]:
         return {"type": self.type, "message": str(self), **self.details}
 
 
 class RegistrationError(KithError):
     """An intent cannot be registered; the message names the file and the intent."""
+
+    code = "intent_registration"
 
 
 class UnsupportedType(TypeError):

@@ -1,7 +1,9 @@
 """Talk to a running daemon over its Unix socket. Standard library only: this is the `kith search` hot path.
 
 The protocol is one JSON object per line each way: ``{"method": ..., "params": {...}}`` answered by
-``{"ok": true, "result": ...}`` or ``{"ok": false, "error": "...", "user_error": bool}``.
+``{"ok": true, "result": ...}`` or ``{"ok": false, "error": "...", "code": "...", "user_error": bool}``;
+``code`` is the stable code of the error (``indexer.errors``; ``unknown_method``, ``internal``...),
+which clients match instead of the message text.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import os
 import socket
 
 from indexer.daemon.paths import resolve_home, socket_file
+from indexer.errors import KithError, error_class
 
 TYPE_CHECKING = False  # typing (and pathlib) cost ~10 ms to import here: type names only for checkers
 if TYPE_CHECKING:
@@ -20,17 +23,28 @@ DEFAULT_TIMEOUT = 60.0
 MAX_RESPONSE = 256 * 1024 * 1024
 
 
-class DaemonUnavailable(Exception):
+class DaemonUnavailable(KithError):
     """No daemon answers on this home's socket."""
 
+    code = "daemon_unavailable"
 
-class DaemonError(Exception):
-    """The daemon answered with an error."""
 
-    def __init__(self, message: str, user_error: bool = False, code: str = "error") -> None:
+class DaemonError(KithError):
+    """The daemon answered with an error; ``code`` is the code it sent."""
+
+    code = "daemon"
+
+    def __init__(self, message: str, user_error: bool = False, code: str | None = None) -> None:
         super().__init__(message)
         self.user_error = user_error
-        self.code = code
+        if code:
+            self.code = code
+
+    def user_exception(self) -> KithError:
+        """The user error the daemon reported, as its own KithError class (same message and code)."""
+        error = error_class(self.code)(str(self))
+        error.code = self.code
+        return error
 
 
 def call(home: str | os.PathLike[str] | None, method: str, params: dict[str, Any] | None = None,
@@ -60,7 +74,7 @@ def call(home: str | os.PathLike[str] | None, method: str, params: dict[str, Any
         raise DaemonError(f"malformed answer from daemon: {exc}") from exc
     if not answer.get("ok"):
         raise DaemonError(answer.get("error") or "unknown daemon error", bool(answer.get("user_error")),
-                          answer.get("code") or "error")
+                          answer.get("code") or ("error" if answer.get("user_error") else "internal"))
     return answer.get("result")
 
 
@@ -103,9 +117,5 @@ def try_daemon_search(home: str | os.PathLike[str] | None, request: Any) -> list
         return None
     except DaemonError as exc:
         if exc.user_error:
-            from indexer.errors import KithError
-
-            error = KithError(str(exc))
-            error.code = exc.code
-            raise error from None
+            raise exc.user_exception() from None
         return None

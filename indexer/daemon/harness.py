@@ -2,7 +2,8 @@
 
 Also holds ``CrashingReader``, a real reader plugin used to prove reader isolation: it claims
 ``*.kithcrash`` (aborts the process) and ``*.kithhang`` (never returns) files. It is registered
-only when a home lists ``indexer.daemon.harness`` in ``[daemon] reader_modules``.
+through the ``register_readers`` plugin hook, only when a home lists ``indexer.daemon.harness`` in
+``[plugins] modules``.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from indexer.daemon.client import DaemonError, DaemonUnavailable, call
 from indexer.document import Document
-from indexer.sources.base import register
+from kith.plugins import hookimpl
 
 TEST_CONFIG = """[daemon]
 debounce = 0.2
@@ -31,7 +32,9 @@ min_free_mb = 0
 reader_timeout = {reader_timeout}
 save_interval = 5.0
 idle_save_delay = 0.3
-reader_modules = ["indexer.daemon.harness"]
+
+[plugins]
+modules = ["indexer.daemon.harness"]
 """
 
 
@@ -49,7 +52,9 @@ class CrashingReader:
             time.sleep(3600)
 
 
-register(CrashingReader())
+@hookimpl
+def register_readers(register: Callable[[Any], Any]) -> None:
+    register(CrashingReader())
 
 
 def make_home(path: Path, reader_timeout: float = 5.0) -> Path:

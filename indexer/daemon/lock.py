@@ -21,6 +21,8 @@ log = logging.getLogger("kith.daemon")
 class DaemonAlreadyRunning(KithError):
     """Another daemon holds the lock for this home."""
 
+    code = "daemon_running"
+
 
 class DaemonLock:
     def __init__(self, home: Path) -> None:

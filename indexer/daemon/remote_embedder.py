@@ -35,10 +35,12 @@ def unpack_vectors(payload: dict[str, Any]) -> np.ndarray:
 class DaemonEmbedder:
     """Same interface as ``Embedder`` (name, dimension, encode, encode_query), served by the daemon."""
 
-    def __init__(self, home: str | os.PathLike[str] | Path | None, name: str, dimension: int = DIMENSION) -> None:
+    def __init__(self, home: str | os.PathLike[str] | Path | None, name: str, dimension: int = DIMENSION,
+                 identity: dict[str, Any] | None = None) -> None:
         self.home = home
         self._name = name
         self._dimension = dimension
+        self.identity = identity  # the daemon's embedder identity (indexer/embedder_identity.py)
         self._local: Embedder | None = None
 
     @property
@@ -82,4 +84,4 @@ def daemon_embedder(home: str | os.PathLike[str] | Path | None) -> DaemonEmbedde
 
     if not isinstance(info, dict) or info.get("name") != model_name():
         return None  # a daemon on another model would give vectors that do not match this index
-    return DaemonEmbedder(home, info["name"], int(info.get("dimension") or DIMENSION))
+    return DaemonEmbedder(home, info["name"], int(info.get("dimension") or DIMENSION), info.get("identity"))

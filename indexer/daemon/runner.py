@@ -11,7 +11,6 @@ and share the in-memory FAISS index, whose lock is only held for a batch append 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import logging.handlers
 import os
@@ -37,7 +36,6 @@ DEFAULTS: dict[str, Any] = {
     "reader_timeout": 60.0,        # seconds a reader may stay silent before it is killed
     "reader_memory_mb": 4096,      # RLIMIT_AS of the reader process
     "isolate_readers": True,
-    "reader_modules": [],          # extra reader plugin modules imported by the reader process
     "cpu_budget": 1.0,             # cores (daemon + reader child); 0 = unlimited
     "torch_threads": 1,
     "niceness": 10,
@@ -141,8 +139,12 @@ class Daemon:
         log.info("daemon starting for %s (pid %d): %s", self.home.path, os.getpid(),
                  ", ".join(lower_priority(int(cfg["niceness"]))) or "priority unchanged")
         limit_torch_threads(int(cfg["torch_threads"]))
-        for module in cfg["reader_modules"]:  # plugin readers: detection runs here, reading in the child
-            importlib.import_module(module)
+        from kith.plugins import failures, load_plugins
+
+        # plugins (readers among them): detection runs here, reading in the reader child
+        load_plugins(self.home.plugin_modules)
+        for failure in failures():
+            log.warning("%s", failure)
         self.budget = CpuBudget(float(cfg["cpu_budget"]))
         embedder = Embedder()
         self.app = KithApp(self.home, embedder=embedder)
@@ -167,7 +169,7 @@ class Daemon:
 
         worker = None
         if cfg["isolate_readers"]:
-            worker = ReaderWorker(float(cfg["reader_timeout"]), int(cfg["reader_memory_mb"]), cfg["reader_modules"])
+            worker = ReaderWorker(float(cfg["reader_timeout"]), int(cfg["reader_memory_mb"]), self.home.plugin_modules)
         self.worker = worker
         if worker is not None:
             from indexer.daemon.worker import IsolatedReader
@@ -250,8 +252,10 @@ class Daemon:
             log.exception("could not warm up `ask`")
 
     def handle_model(self, params: dict[str, Any]) -> dict[str, Any]:
+        from indexer.embedder_identity import identity_of
+
         embedder = self.search_app.embedder
-        return {"name": embedder.name, "dimension": embedder.dimension}
+        return {"name": embedder.name, "dimension": embedder.dimension, "identity": identity_of(embedder).to_json()}
 
     def handle_embed(self, params: dict[str, Any]) -> dict[str, Any]:
         """Vectors for ``texts`` from the warm model (used by `kith ask` and `kith summarize`)."""

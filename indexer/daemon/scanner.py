@@ -45,7 +45,7 @@ def recover_interrupted(store: Store, max_attempts: int) -> dict[str, int]:
             log.warning("%s: the daemon stopped %d times while reading it; skipping until it changes",
                         path, attempts)
             store.mark_failed(state, reader, f"{CRASH_PREFIX}: the daemon stopped {attempts} times while "
-                                             "reading this file; skipped until it changes")
+                                             "reading this file; skipped until it changes", kind="interrupted")
             with store.db.conn:
                 store.db.execute("DELETE FROM daemon_attempts WHERE path = ?", [path])
             failed += 1

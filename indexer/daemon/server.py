@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from indexer.errors import KithError
+from indexer.errors import KithError, error_code
 
 log = logging.getLogger("kith.daemon")
 
@@ -47,7 +47,8 @@ class _RequestHandler(socketserver.StreamRequestHandler):
         uid = peer_uid(self.connection)
         if uid is not None and uid != os.getuid():
             log.warning("refused a connection from uid %s", uid)
-            self._send({"ok": False, "error": "permission denied: the daemon only serves its own user"})
+            self._send({"ok": False, "error": "permission denied: the daemon only serves its own user",
+                        "code": "permission_denied"})
             return
         line = self.rfile.readline(MAX_REQUEST)
         if not line.strip():
@@ -57,7 +58,7 @@ class _RequestHandler(socketserver.StreamRequestHandler):
             method = request["method"]
             params = request.get("params") or {}
         except (ValueError, KeyError, TypeError) as exc:
-            self._send({"ok": False, "error": f"malformed request: {exc}"})
+            self._send({"ok": False, "error": f"malformed request: {exc}", "code": "malformed_request"})
             return
         self._send(self.server.dispatch(method, params))
 
@@ -93,14 +94,15 @@ class DaemonServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     def dispatch(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         handler = self.handlers.get(method)
         if handler is None:
-            return {"ok": False, "error": f"unknown method {method!r} (known: {', '.join(sorted(self.handlers))})"}
+            return {"ok": False, "error": f"unknown method {method!r} (known: {', '.join(sorted(self.handlers))})",
+                    "code": "unknown_method"}
         try:
             return {"ok": True, "result": handler(params)}
         except KithError as exc:
-            return {"ok": False, "error": str(exc), "user_error": True, "code": getattr(exc, "code", "error")}
+            return {"ok": False, "error": str(exc), "code": error_code(exc), "user_error": True}
         except Exception as exc:  # never take the daemon down for one request
             log.exception("handler %s failed", method)
-            return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+            return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "code": "internal"}
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2},

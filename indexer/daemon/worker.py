@@ -15,7 +15,6 @@ way. The next file gets a fresh child.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import multiprocessing
 import os
@@ -36,13 +35,15 @@ CRASH_PREFIX = "reader crashed or hung"
 class ReaderCrashed(Exception):
     """The reader child died or went silent; the message starts with CRASH_PREFIX."""
 
+    failure_kind = "crash"  # the failures.kind the pipeline records
+
 
 class ReaderFailed(Exception):
     """The reader raised for the whole file (an ordinary unreadable file)."""
 
 
 def _child_main(conn: Any, memory_limit_mb: int, modules: Sequence[str]) -> None:
-    """Runs in the child: apply the memory cap, import readers, serve read requests until told to stop."""
+    """Runs in the child: apply the memory cap, load the plugins (readers), serve read requests until told to stop."""
     if memory_limit_mb > 0:
         try:
             import resource
@@ -52,9 +53,9 @@ def _child_main(conn: Any, memory_limit_mb: int, modules: Sequence[str]) -> None
         except (ImportError, ValueError, OSError):
             pass
     from indexer.sources.base import all_readers
+    from kith.plugins import load_plugins
 
-    for name in modules:
-        importlib.import_module(name)
+    load_plugins(modules)  # the same plugins as the daemon: built-ins, entry points, [plugins] modules
     readers = {r.name: r for r in all_readers()}
     while True:
         try:

@@ -35,16 +35,23 @@ _READERS: list[Reader] = []
 
 
 def register(reader: Reader) -> Reader:
-    """Add a reader to the registry (idempotent by name)."""
+    """Add a reader directly (idempotent by name). Plugins use the ``register_readers`` hook instead."""
     if not any(r.name == reader.name for r in _READERS):
         _READERS.append(reader)
     return reader
 
 
 def all_readers() -> list[Reader]:
-    from indexer.sources import catalog  # noqa: F401  (imports register every built-in reader)
+    """Every reader registered through the ``register_readers`` hook (built-ins first), then any
+    registered directly; the first of a name wins."""
+    from kith.plugins import collect
 
-    return list(_READERS)
+    readers: dict[str, Reader] = {}
+    for _, args, _ in collect("register_readers"):
+        readers.setdefault(args[0].name, args[0])
+    for reader in _READERS:
+        readers.setdefault(reader.name, reader)
+    return list(readers.values())
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:

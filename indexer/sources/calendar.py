@@ -24,7 +24,7 @@ import x_wr_timezone
 
 from indexer.document import Document, ReadFailure
 from indexer.identity import normalize_email
-from indexer.sources.base import ReadItem, register, sniff_begin_block
+from indexer.sources.base import ReadItem, sniff_begin_block
 from indexer.sources.contacts import decode_bytes
 
 log = logging.getLogger(__name__)
@@ -649,4 +649,4 @@ class CalendarReader:
         )
 
 
-READER = register(CalendarReader())
+READER = CalendarReader()

@@ -22,7 +22,7 @@ from typing import Any
 
 from indexer.document import Document, ReadFailure
 from indexer.identity import identity_keys, normalize_email, relation_type
-from indexer.sources.base import ReadItem, register, sniff_begin_block
+from indexer.sources.base import ReadItem, sniff_begin_block
 
 log = logging.getLogger(__name__)
 
@@ -641,4 +641,4 @@ class VCardReader:
         )
 
 
-READER = register(VCardReader())
+READER = VCardReader()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from indexer.document import Document, ReadFailure
-from indexer.sources.base import ReadItem, register
+from indexer.sources.base import ReadItem
 from indexer.sources.mail_text import (
     decode_bytes,
     decode_rfc2047,
@@ -808,5 +808,5 @@ class MboxReader:
                 yield ReadFailure(source, "no 'From ' separator line: not an mbox file", "")
 
 
-EML_READER = register(EmlReader())
-MBOX_READER = register(MboxReader())
+EML_READER = EmlReader()
+MBOX_READER = MboxReader()

@@ -40,7 +40,7 @@ from typing import Any, BinaryIO
 from PIL import Image, UnidentifiedImageError
 
 from indexer.document import Document, ReadFailure
-from indexer.sources.base import ReadItem, register
+from indexer.sources.base import ReadItem
 from indexer.sources.photo_exif import ExifData, is_boilerplate, read_exif_exifread, read_exif_pillow
 from indexer.sources.photo_sidecars import TakeoutData, find_takeout_json, find_xmp_sidecar
 from indexer.sources.photo_xmp import XmpData, dedupe, embedded_packets, parse_packets
@@ -473,4 +473,4 @@ def _build_document(path: Path, fmt: str, mtime: float, src: _Sources) -> Docume
     )
 
 
-register(PhotoReader())
+READER = PhotoReader()

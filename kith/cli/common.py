@@ -9,24 +9,13 @@ from typing import Any
 import click
 
 from indexer.errors import KithError
-from indexer.home import HomeError
 
-# EmbeddingError is added lazily (see user_errors): importing indexer.embeddings pulls in numpy,
-# which the daemon-backed `kith search` must not pay for.
-BASE_USER_ERRORS = (KithError, HomeError, FileNotFoundError, PermissionError)
+# Every user-facing kith error is a KithError (indexer/errors.py); OS errors about a path are too.
+USER_ERRORS = (KithError, FileNotFoundError, PermissionError)
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
-    embeddings = sys.modules.get("indexer.embeddings")
-    return BASE_USER_ERRORS + ((embeddings.EmbeddingError,) if embeddings else ())
-
-
-def __getattr__(name: str) -> Any:
-    if name == "USER_ERRORS":
-        from indexer.embeddings import EmbeddingError
-
-        return BASE_USER_ERRORS + (EmbeddingError,)
-    raise AttributeError(name)
+    return USER_ERRORS
 
 
 home_option = click.option(

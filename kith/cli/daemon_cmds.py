@@ -166,11 +166,11 @@ def _notify_daemon(path: Path) -> bool:
 @json_option
 def sources_add(path: str, kind: str | None, home: str | None, as_json: bool) -> None:
     """Watch PATH (a folder or a file) and keep it indexed."""
-    from indexer.document import KINDS
+    from indexer import kinds
     from indexer.store import Store, utc_now
 
-    if kind and kind not in KINDS:
-        raise KithError(f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
+    if kind and kind not in kinds.known():
+        raise KithError(f"unknown kind {kind!r}: choose one of {', '.join(kinds.known())}")
     source = str(Path(path).expanduser().resolve())
     home_path = _home_path(home)
     if source == str(home_path) or source.startswith(str(home_path) + "/") or str(home_path).startswith(source + "/"):

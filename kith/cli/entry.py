@@ -110,7 +110,7 @@ def fast_ask(args: list[str]) -> int | None:
         answer = converse(lambda params: call(home, "ask", params), request,
                           interactive=sys.stdin is not None and sys.stdin.isatty())
     except (DaemonUnavailable, DaemonError) as exc:
-        if isinstance(exc, DaemonError) and str(exc).startswith("unknown method"):
+        if isinstance(exc, DaemonError) and exc.code == "unknown_method":
             return None  # an older daemon without `ask`: the in-process path answers
         # Never retry in process: the daemon may already have carried out an approved action.
         sys.stderr.write(f"kith: error: {exc}\n")

@@ -134,14 +134,11 @@ def search_results(home: str | None, request: "SearchRequest | dict[str, Any]") 
 
     ``request`` is a SearchRequest or a plain dict of its fields (the light path used by the CLI).
     """
-    try:
-        from indexer.daemon.client import try_daemon_search
-    except ImportError:
-        try_daemon_search = None
-    if try_daemon_search is not None:
-        answer = try_daemon_search(home, request)
-        if answer is not None:
-            return answer
+    from indexer.daemon.client import try_daemon_search
+
+    answer = try_daemon_search(home, request)
+    if answer is not None:
+        return answer
     from indexer.app import KithApp
     from indexer.query_service import SearchRequest, run_search
     from kith.cli.hints import daemon_hint, index_is_empty

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from indexer.document import ReadFailure
-from indexer.sources.base import ReadItem, register
+from indexer.sources.base import ReadItem
 from indexer.sources.messages.typedstream import decode_attributed_body
 from indexer.sources.messages.windows import ChatMessage, windows_to_documents
 
@@ -199,4 +199,4 @@ class IMessageReader:
         )
 
 
-READER = register(IMessageReader())
+READER = IMessageReader()

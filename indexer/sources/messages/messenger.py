@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.document import ReadFailure
-from indexer.sources.base import ReadItem, head_text, register
+from indexer.sources.base import ReadItem, head_text
 from indexer.sources.messages.windows import ChatMessage, load_json_export, windows_to_documents
 
 _MARKERS = ('"sender_name"', '"timestamp_ms"', '"thread_path"', '"is_still_participant"',
@@ -138,4 +138,4 @@ class MessengerReader:
                                         members={chat_id: members})
 
 
-READER = register(MessengerReader())
+READER = MessengerReader()

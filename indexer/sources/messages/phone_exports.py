@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from indexer.document import ReadFailure
-from indexer.sources.base import ReadItem, register
+from indexer.sources.base import ReadItem
 from indexer.sources.messages.sms_backup import normalise_address
 from indexer.sources.messages.windows import ChatMessage, assume_local, windows_to_documents
 
@@ -373,4 +373,4 @@ class PhoneExportReader:
             yield from read_csv(path, lines)
 
 
-READER = register(PhoneExportReader())
+READER = PhoneExportReader()

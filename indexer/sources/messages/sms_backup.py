@@ -22,7 +22,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from indexer.document import ReadFailure
-from indexer.sources.base import ReadItem, head_text, register
+from indexer.sources.base import ReadItem, head_text
 from indexer.sources.messages.windows import ChatMessage, windows_to_documents
 
 _OWNER_SMS_TYPES = {"2", "3", "4", "5", "6"}
@@ -230,4 +230,4 @@ class SmsBackupReader:
                                         members=collector.members)
 
 
-READER = register(SmsBackupReader())
+READER = SmsBackupReader()

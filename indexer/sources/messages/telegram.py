@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.document import ReadFailure
-from indexer.sources.base import ReadItem, head_text, register
+from indexer.sources.base import ReadItem, head_text
 from indexer.sources.messages.windows import (
     ChatMessage,
     assume_local,
@@ -194,4 +194,4 @@ class TelegramReader:
         yield from windows_to_documents(messages, source_path=source, app="telegram", members=members)
 
 
-READER = register(TelegramReader())
+READER = TelegramReader()

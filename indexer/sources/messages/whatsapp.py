@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.document import ReadFailure
-from indexer.sources.base import ReadItem, register
+from indexer.sources.base import ReadItem
 from indexer.sources.messages.windows import ChatMessage, assume_local, windows_to_documents
 
 _SPACE = r"[ \u00a0\u202f\u2009]"
@@ -287,4 +287,4 @@ class WhatsAppReader:
                                         members={path.stem: members})
 
 
-READER = register(WhatsAppReader())
+READER = WhatsAppReader()

@@ -1,0 +1,21 @@
+"""The built-in ``Answerer``: extractive, cited answers composed by ``agent.composer.Composer``."""
+from __future__ import annotations
+
+from typing import Any
+
+from agent.composer import ComposedAnswer, Composer
+from agent.protocols import AnswerRequest
+
+
+class ExtractiveAnswerer:
+    """Copies sentences and fields of the retrieved documents; nothing is generated."""
+
+    name = "extractive-composer"
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+
+    def answer(self, request: AnswerRequest) -> ComposedAnswer:
+        composer = Composer(self.embedder, request.now, bodies=request.bodies, name_of=request.name_of)
+        return composer.compose(request.question, request.query, request.style, request.hits,
+                                filtered_browse=request.filtered_browse, relaxed=request.relaxed)

@@ -1,0 +1,57 @@
+"""The hook specifications: every extension point of kith, each taking a ``register`` callable.
+
+Plugins implement them with ``@hookimpl`` (``from kith.plugins import hookimpl``). Built-ins use the
+very same hooks (see ``kith.plugins.DEFAULT_PLUGINS``), so a third-party reader or planner is a peer
+of the built-in ones. What ``register`` accepts is part of the plugin API (docs/PLUGINS.md).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("kith")
+
+
+@hookspec
+def register_readers(register: Callable[[Any], Any]) -> None:
+    """``register(reader)``: an object with ``name``, ``kind``, ``sniff(path, head) -> float`` and
+    ``read(path) -> Iterator[Document | ReadFailure]`` (``indexer.document``)."""
+
+
+@hookspec
+def register_kinds(register: Callable[..., Any]) -> None:
+    """``register(name, words=(...), description="")``: a document kind and the words a question
+    uses for it ("mail", "emails", ...)."""
+
+
+@hookspec
+def register_intents(register: Callable[[Any], Any]) -> None:
+    """``register(target)``: a module, an ``@intent`` function or a list of them."""
+
+
+@hookspec
+def register_planners(register: Callable[[str, Callable[..., Any]], Any]) -> None:
+    """``register(name, factory)``; ``factory(embedder)`` returns an ``agent.protocols.Planner``."""
+
+
+@hookspec
+def register_answerers(register: Callable[[str, Callable[..., Any]], Any]) -> None:
+    """``register(name, factory)``; ``factory(embedder)`` returns an ``agent.protocols.Answerer``."""
+
+
+@hookspec
+def register_embedders(register: Callable[[str, Callable[..., Any]], Any]) -> None:
+    """``register(name, factory)``; ``factory()`` returns an ``indexer.protocols.Embedder``."""
+
+
+@hookspec
+def register_generators(register: Callable[[str, Callable[..., Any]], Any]) -> None:
+    """``register(name, factory)``; ``factory(**options)`` returns a ``TextGenerator`` (language-model
+    backends)."""
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add click commands or groups to the ``kith`` command: ``cli.add_command(...)``."""
