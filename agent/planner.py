@@ -16,12 +16,8 @@ from agent.slots import (DateSlotter, capitalised_phrases, date_slots, find_kind
                          find_quotes, find_relations, overlaps, slot_value)
 
 ASK = "ask"
-# READ intents that are really searches: answered by retrieval + the composer (kind filter, order)
-RETRIEVAL_INTENTS: dict[str, dict[str, Any]] = {
-    "search_mail": {"kind": "mail"}, "search_messages": {"kind": "message"},
-    "find_photos": {"kind": "photo"}, "next_event": {"kind": "event", "order": "next"},
-    "search": {}, "search_documents": {},
-}
+# READ intents that are really searches declare it (``@intent(from_index="mail")``): they are answered
+# by retrieval + the answerer with their filters (``IntentSpec.from_index``), not called.
 ROUTE_THRESHOLD = 0.45     # below: out of scope (answered by a plain search)
 ACTION_THRESHOLD = 0.55    # a side-effecting intent needs at least this much confidence
 QUESTION_START = re.compile(r"^\s*(what|when|where|who|whom|which|how|why|is|are|was|were|did|do|does|has|have|"
@@ -67,8 +63,8 @@ class DeterministicPlanner:
         if self._router is None or key != self._router_key:
             routes = {ASK: list(ASK_PHRASES)}
             for spec in specs:
-                if spec.phrases:
-                    routes[spec.name] = list(spec.phrases)
+                if spec.phrases:  # "text {recipient} that {body}" -> with the intent's own example values
+                    routes[spec.name] = [spec.example_phrase(p) for p in spec.phrases]
             self._router = IntentRouter(self.embedder, method="blend", threshold=self.route_threshold).fit(routes)
             self._router_key = key
         return self._router
@@ -86,7 +82,7 @@ class DeterministicPlanner:
             route = Route(templated, max(route.confidence, self.action_threshold), alternatives)
             notes.append(f"the request matches a phrase template of {templated}")
         spec = specs.get(route.name)
-        if spec is not None and spec.name not in RETRIEVAL_INTENTS:
+        if spec is not None and spec.from_index is None:
             effect = getattr(spec.effect, "value", str(spec.effect))
             acting = effect != "read"
             if acting and (route.confidence < self.action_threshold or QUESTION_START.match(question)):
@@ -114,7 +110,7 @@ class DeterministicPlanner:
     def _ask_plan(self, question: str, context: PlanContext, route: Route, specs: dict[str, Any],
                   notes: list[str]) -> Plan:
         slots = understand_question(question, context)
-        hint = RETRIEVAL_INTENTS.get(route.name, {})
+        hint = (specs[route.name].from_index or {}) if route.name in specs else {}
         kind = slot_value(slots, "kind") or hint.get("kind")
         order = slot_value(slots, "order") or hint.get("order")
         filters: dict[str, Any] = {}
@@ -238,7 +234,7 @@ def template_route(question: str, specs: dict[str, Any]) -> str | None:
     """The non-search intent whose phrase template matches the whole request (most literal words wins)."""
     best: tuple[int, str] | None = None
     for name, spec in specs.items():
-        if name in RETRIEVAL_INTENTS:
+        if spec.from_index is not None:
             continue
         for phrase in spec.phrases:
             if "{" not in phrase:

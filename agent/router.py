@@ -1,7 +1,7 @@
 """Embedding intent router: which route (intent, "ask", or out of scope) a request is, and how sure.
 
 Routes are defined by example phrases. Registered intents contribute their phrases with
-``{param}`` slots filled by placeholder values; the built-in ``ask`` route covers questions and
+``{param}`` slots filled by the example values each intent declares; the built-in ``ask`` route covers questions and
 searches. Scoring methods (all on normalised MiniLM embeddings):
 
 * ``nn``     nearest phrase (1-NN cosine), the baseline;
@@ -22,16 +22,6 @@ import numpy as np
 from agent.plan import Route
 
 OUT_OF_SCOPE = "out_of_scope"
-PLACEHOLDERS = {
-    "recipient": "Alice", "to": "Alice", "person": "Alice", "contact": "Alice", "name": "Alice", "who": "Alice",
-    "body": "I'm running late", "message": "I'm running late", "text": "call Bob", "title": "call Bob",
-    "subject": "the quarterly report", "summary": "dentist appointment", "task": "call Bob",
-    "due": "tomorrow at 9", "when": "tomorrow at 9", "start": "tomorrow at 9", "at": "tomorrow at 9",
-    "date": "tomorrow", "time": "9am", "datetime": "tomorrow at 9", "end": "10am",
-    "query": "the trip", "topic": "the trip", "place": "Lisbon", "location": "Lisbon",
-    "kind": "emails", "id": "this thread", "thread": "this thread", "target": "that email", "document": "that email",
-}
-
 ASK_PHRASES = [
     "what did Alice say about the trip", "when is my next appointment", "where is the dinner",
     "who sent me the invoice", "how many emails did I get from Bob", "did Alice book the boat trip",
@@ -48,9 +38,10 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
-def fill_placeholders(phrase: str) -> str:
-    """``text {recipient} that {body}`` → ``text Alice that I'm running late`` (unknown slots removed)."""
-    filled = re.sub(r"\{(\w+)\}", lambda m: PLACEHOLDERS.get(m.group(1).lower(), ""), phrase)
+def fill_placeholders(phrase: str, examples: dict[str, str] | None = None) -> str:
+    """``text {recipient} that {body}`` → ``text Alice that I'm running late`` with ``examples`` (an
+    intent declares its own, ``IntentSpec.examples``); slots without an example are removed."""
+    filled = re.sub(r"\{(\w+)\}", lambda m: (examples or {}).get(m.group(1), ""), phrase)
     return " ".join(filled.split())
 
 

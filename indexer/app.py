@@ -19,7 +19,10 @@ from indexer.vectors import VectorIndex
 class KithApp:
     def __init__(self, home: KithHome | str | os.PathLike[str] | None = None,
                  embedder: Embedder | None = None) -> None:
+        from kith.plugins import load_plugins
+
         self.home = home if isinstance(home, KithHome) else KithHome.resolve(home)
+        load_plugins(self.home.plugin_modules)  # built-ins, entry points and this home's [plugins] modules
         self._embedder = embedder
         self._embedder_checked = False
 

@@ -58,7 +58,10 @@ def _weights_sha(embedder: Any) -> str:
     own = getattr(embedder, "weights_sha", None)
     if isinstance(own, str):
         return own
-    from indexer.embeddings import model_dir
+    from indexer.embeddings import Embedder, model_dir
+
+    if not isinstance(embedder, Embedder):
+        return ""  # an embedder that does not say what its weights are
 
     folder = Path(model_dir())
     for name in WEIGHT_FILES:

@@ -538,7 +538,7 @@ class Store:
 
     def reembed_stage(self, rows: Sequence[tuple[int, np.ndarray]]) -> None:
         with self.db.conn:
-            self.db.executemany("INSERT OR REPLACE INTO reembed_chunks (chunk_id, embedding) VALUES (?, ?)",
+            self.db.conn.executemany("INSERT OR REPLACE INTO reembed_chunks (chunk_id, embedding) VALUES (?, ?)",
                                 [(cid, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for cid, v in rows])
 
     def reembed_finish(self, identity: str) -> int:

@@ -57,6 +57,15 @@ class IntentSpec:
     confirm_message: str | None = None
     source_file: str = ""
     origin: str = "builtin"  # builtin | entrypoint:<dist> | folder:<path> | local
+    # Answered from the index (a search, not a call): the retrieval filters, e.g. {"kind": "mail"};
+    # None for an intent that is called.
+    from_index: dict[str, Any] | None = None
+    examples: dict[str, str] = field(default_factory=dict)  # parameter -> an example value for phrases
+
+    def example_phrase(self, phrase: str) -> str:
+        """``text {recipient} that {body}`` with the declared example values (a slot without one is dropped)."""
+        filled = SLOT_RE.sub(lambda m: self.examples.get(m.group(1), ""), phrase)
+        return " ".join(filled.split())
 
     @property
     def hash(self) -> str:
@@ -76,6 +85,7 @@ class IntentSpec:
                        for p in self.params],
             "input_schema": self.input_schema, "output_schema": self.output_schema,
             "origin": self.origin, "source_file": self.source_file, "hash": self.hash,
+            "from_index": self.from_index, "examples": self.examples,
         }
 
 
@@ -87,12 +97,23 @@ def intent(
     name: str | None = None,
     description: str | None = None,
     confirm_message: str | None = None,
+    from_index: bool | str = False,
+    order: str | None = None,
+    examples: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare an intent. The docstring is the description; every parameter needs ``Param[T, "…"]``."""
+    """Declare an intent. The docstring is the description; every parameter needs ``Param[T, "…"]``.
+
+    ``from_index``: the intent is a search answered from the index by retrieval and the grounded
+    answerer rather than called (``True``, or the document kind it searches, e.g. ``"mail"``);
+    ``order`` then orders its results (``"next"``: upcoming first). ``examples`` gives an example
+    value per parameter, used to turn phrases such as ``"text {recipient} that {body}"`` into
+    sentences the router learns from.
+    """
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
         func.__kith_intent__ = build_spec(func, title=title, effect=effect, phrases=list(phrases), name=name,
-                                          description=description, confirm_message=confirm_message)
+                                          description=description, confirm_message=confirm_message,
+                                          from_index=from_index, order=order, examples=examples)
         return func
 
     return wrap
@@ -100,7 +121,8 @@ def intent(
 
 def build_spec(func: Callable[..., Any], *, title: str | None, effect: Effect | str, phrases: list[str],
                name: str | None = None, description: str | None = None,
-               confirm_message: str | None = None) -> IntentSpec:
+               confirm_message: str | None = None, from_index: bool | str = False, order: str | None = None,
+               examples: dict[str, str] | None = None) -> IntentSpec:
     intent_name = name or func.__name__
     source = _source_file(func)
 
@@ -160,12 +182,23 @@ def build_spec(func: Callable[..., Any], *, title: str | None, effect: Effect | 
         for slot in SLOT_RE.findall(phrase):
             if slot not in properties:
                 raise fail(f"phrase {phrase!r} has slot {{{slot}}} that is not a parameter")
+    for key in examples or {}:
+        if key not in properties:
+            raise fail(f"example for {key!r}, which is not a parameter")
+    if from_index and effect != Effect.READ:
+        raise fail("only a READ intent can be answered from the index (from_index)")
+    retrieval: dict[str, Any] | None = None
+    if from_index:
+        retrieval = {"kind": from_index} if isinstance(from_index, str) else {}
+        if order:
+            retrieval["order"] = order
     display_title = title or intent_name.replace("_", " ").capitalize()
     return IntentSpec(
         name=intent_name, title=display_title, description=desc, effect=effect, phrases=list(phrases),
         input_schema=object_schema(intent_name, desc, properties, required, builder.defs),
         output_schema=out_schema, params=params, func=func, context_param=context_param,
-        confirm_message=confirm_message, source_file=source,
+        confirm_message=confirm_message, source_file=source, from_index=retrieval,
+        examples={str(k): str(v) for k, v in (examples or {}).items()},
     )
 
 

@@ -53,7 +53,8 @@ def _search(context: IntentContext, query: str, kind: str, person: Person | None
 
 
 @intent(title="Search mail", effect=Effect.READ,
-        phrases=["find emails about {query}", "search my mail for {query}", "emails from {person} about {query}"])
+        phrases=["find emails about {query}", "search my mail for {query}", "emails from {person} about {query}"],
+        from_index="mail", examples={"query": "the trip", "person": "Alice"})
 def search_mail(
     query: Param[str, "What to look for, in words"],
     context: IntentContext,
@@ -67,7 +68,8 @@ def search_mail(
 
 
 @intent(title="Search messages", effect=Effect.READ,
-        phrases=["what did {person} say about {query}", "search messages for {query}", "find texts about {query}"])
+        phrases=["what did {person} say about {query}", "search messages for {query}", "find texts about {query}"],
+        from_index="message", examples={"person": "Alice", "query": "the trip"})
 def search_messages(
     query: Param[str, "What to look for, in words"],
     context: IntentContext,
@@ -82,7 +84,8 @@ def search_messages(
 
 @intent(title="Find photos", effect=Effect.READ,
         phrases=["photos of {person}", "photos from {place}", "show me photos of {person} in {place}",
-                 "pictures of {query}"])
+                 "pictures of {query}"],
+        from_index="photo", examples={"person": "Alice", "place": "Lisbon", "query": "the trip"})
 def find_photos(
     context: IntentContext,
     person: Param[Person | None, "Someone in the photo"] = None,
@@ -117,7 +120,8 @@ def find_photos(
 
 
 @intent(title="Next event", effect=Effect.READ,
-        phrases=["when is my next {query} appointment", "what's my next event", "when am I next seeing {person}"])
+        phrases=["when is my next {query} appointment", "what's my next event", "when am I next seeing {person}"],
+        from_index="event", order="next", examples={"query": "the trip", "person": "Alice"})
 def next_event(
     context: IntentContext,
     query: Param[str | None, "Words from the event (dentist, dinner...)"] = None,
@@ -159,7 +163,8 @@ def _first_sentences(body: str, count: int = 2) -> str:
 
 
 @intent(title="Summarize thread", effect=Effect.READ,
-        phrases=["summarize the thread about {thread}", "what's the gist of {thread}"])
+        phrases=["summarize the thread about {thread}", "what's the gist of {thread}"],
+        examples={"thread": "this thread"})
 def summarize_thread(
     thread: Param[str, "A document id from the thread, or words from its subject"],
     context: IntentContext,
@@ -231,7 +236,8 @@ def _thread_rows(store: Any, seed: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @intent(title="Get contact", effect=Effect.READ,
-        phrases=["what's {person}'s email", "contact details for {person}", "what is {person}'s phone number"])
+        phrases=["what's {person}'s email", "contact details for {person}", "what is {person}'s phone number"],
+        examples={"person": "Alice"})
 def get_contact(person: Param[Person, "Whose contact card"], context: IntentContext) -> ContactCard:
     """Show a person's contact card: e-mail addresses, phone numbers, birthday, organisation, relations."""
     doc = context.store.get_document(person.doc_id) if person.doc_id else None

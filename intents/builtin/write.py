@@ -49,7 +49,8 @@ def _address(person: Person) -> str:
 
 @intent(title="Draft email", effect=Effect.WRITE,
         phrases=["draft an email to {to} about {subject}", "write to {to} saying {body}"],
-        confirm_message="Save a draft to {to}: {subject!r}")
+        confirm_message="Save a draft to {to}: {subject!r}",
+        examples={"to": "Alice", "subject": "the quarterly report", "body": "I'm running late"})
 def draft_email(
     to: Param[Person, "Recipient"],
     subject: Param[str, "Subject line"],
@@ -80,7 +81,8 @@ def draft_email(
 
 @intent(title="Send message", effect=Effect.SEND,
         phrases=["text {recipient} that {body}", "message {recipient}", "tell {recipient} {body}"],
-        confirm_message="Send to {recipient}: {body!r}")
+        confirm_message="Send to {recipient}: {body!r}",
+        examples={"recipient": "Alice", "body": "I'm running late"})
 def send_message(
     recipient: Param[Person, "Who to message"],
     body: Param[str, "The message text"],
@@ -118,7 +120,8 @@ def append_component(path: Path, component: VEvent | Todo) -> None:
 
 @intent(title="Create reminder", effect=Effect.WRITE,
         phrases=["remind me to {title}", "remind me to {title} at {due}"],
-        confirm_message="Add reminder {title!r}")
+        confirm_message="Add reminder {title!r}",
+        examples={"title": "call Bob", "due": "tomorrow at 9"})
 def create_reminder(
     title: Param[str, "What to be reminded of"],
     context: IntentContext,
@@ -142,7 +145,8 @@ def create_reminder(
 
 @intent(title="Create event", effect=Effect.WRITE,
         phrases=["add {title} to my calendar on {start}", "schedule {title} at {start}"],
-        confirm_message="Add event {title!r} at {start}")
+        confirm_message="Add event {title!r} at {start}",
+        examples={"title": "call Bob", "start": "tomorrow at 9"})
 def create_event(
     title: Param[str, "Event title"],
     start: Param[datetime, "Start time (ISO 8601 with a UTC offset)"],
@@ -173,7 +177,8 @@ def create_event(
 
 @intent(title="Forget document", effect=Effect.DESTRUCTIVE,
         phrases=["forget {document}", "remove {document} from the index"],
-        confirm_message="Remove {document} from the index (the source file is not touched)")
+        confirm_message="Remove {document} from the index (the source file is not touched)",
+        examples={"document": "that email"})
 def forget_document(document: Param[Document, "The document to remove from the index"],
                     context: IntentContext) -> ForgetReceipt:
     """Remove a document from the index (SQLite, full-text and vectors). The source file is left alone."""

@@ -232,6 +232,7 @@ def status_cmd(home: str | None, as_json: bool, skipped: bool) -> None:
         "database_bytes": db_size,
         "vectors_bytes": vec_path.stat().st_size if vec_path.exists() else 0,
         "embedding_model": app.embedder.name,
+        "plugin_failures": plugin_failures(app.home),
     }
     if as_json:
         echo_json(status)
@@ -250,10 +251,20 @@ def status_cmd(home: str | None, as_json: bool, skipped: bool) -> None:
               f"database: {db_size / 1e6:.1f} MB  vectors: {status['vectors_bytes'] / 1e6:.1f} MB")
     if status["sources"]:
         out.print("sources: " + ", ".join(f"{s['path']} ({s['kind'] or 'auto'})" for s in status["sources"]))
+    for failure in status["plugin_failures"]:
+        out.print(f"[red]plugin {failure['plugin']} failed[/] ({failure['stage']}): {failure['error']}",
+                  markup=True, highlight=False)
     out.print(f"failures: {len(failures)}")
     for failure in failures[:15]:
         where = failure["path"] + (f"#{failure['locator']}" if failure["locator"] else "")
         out.print(f"  [red]{where}[/]: {failure['error']}", markup=True, highlight=False)
+
+
+def plugin_failures(home: Any) -> list[dict[str, str]]:
+    """Plugins that failed to import or to register (the rest keep working); see `kith plugins`."""
+    from kith.plugins import report
+
+    return report(home.plugin_modules)["failures"]
 
 
 @click.command("forget")

@@ -11,9 +11,11 @@ from kith.cli.common import echo_json, home_option, json_option
 
 @click.command("reembed")
 @click.option("--model", "model", help="A registered embedder (see `kith plugins`); default: the one configured now.")
+@click.option("--batch", type=click.IntRange(1, 100_000), default=256, show_default=True,
+              help="Chunks embedded and committed per step.")
 @home_option
 @json_option
-def reembed_cmd(model: str | None, home: str | None, as_json: bool) -> None:
+def reembed_cmd(model: str | None, batch: int, home: str | None, as_json: bool) -> None:
     """Re-embed every chunk with another embedder; safe to interrupt and rerun."""
     from indexer.app import KithApp
     from indexer.daemon.client import DaemonUnavailable, call
@@ -28,7 +30,9 @@ def reembed_cmd(model: str | None, home: str | None, as_json: bool) -> None:
     else:
         raise ReembedError("the daemon is running on this index: stop it first (`kith daemon stop`), "
                            "then run `kith reembed` and start it again")
-    app = KithApp(home, embedder=make_embedder(model) if model else None)
+    app = KithApp(home)  # loads the home's plugins, which may provide the embedder
+    if model:
+        app = KithApp(app.home, embedder=make_embedder(model))
     try:
         store = app.store
         target = identity_of(app.embedder)
@@ -43,7 +47,7 @@ def reembed_cmd(model: str | None, home: str | None, as_json: bool) -> None:
         total = store.chunk_count()
         with click.progressbar(length=total, label=f"re-embedding with {target.name}", file=sys.stderr,
                                show_pos=True) as bar:
-            report = reembed(store, app.embedder, progress=bar.update)
+            report = reembed(store, app.embedder, progress=bar.update, batch=batch)
         vectors = app.home.vectors_path
         for stale in (vectors, vectors.with_suffix(".json")):  # rebuilt from SQLite on the next open
             stale.unlink(missing_ok=True)

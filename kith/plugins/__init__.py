@@ -202,6 +202,31 @@ def factories(hook: str) -> dict[str, Callable[..., Any]]:
     return {args[0]: args[1] for _, args, _ in collect(hook) if len(args) >= 2}
 
 
+REGISTER_HOOKS = ("register_readers", "register_kinds", "register_intents", "register_planners",
+                  "register_answerers", "register_embedders", "register_generators")
+
+
+def report(modules: Iterable[str] = ()) -> dict[str, Any]:
+    """Every plugin with its hooks, version and what it registered, and every failure: what
+    `kith plugins` and `kith status` show. Calls every registration hook once."""
+    load_plugins(modules)
+    registered: dict[str, dict[str, list[str]]] = {}
+    for hook in REGISTER_HOOKS:
+        for plugin, args, _ in collect(hook):
+            registered.setdefault(plugin, {}).setdefault(hook.removeprefix("register_"), []).append(_label(args))
+    return {"plugins": [info.to_json() | {"registered": registered.get(info.name, {})} for info in plugins()],
+            "failures": [failure.to_json() for failure in failures()]}
+
+
+def _label(args: tuple[Any, ...]) -> str:
+    first = args[0] if args else "?"
+    for attribute in ("name", "__name__"):
+        value = getattr(first, attribute, None)
+        if isinstance(value, str):
+            return value
+    return str(first)
+
+
 def plugins() -> list[PluginInfo]:
     load_plugins()
     return list(_state.info.values())

@@ -51,7 +51,8 @@ def read_notes(path: Path) -> list[Note]:
 
 @intent(title="Add note", effect=Effect.WRITE,
         phrases=["note that {text}", "add a to-do to {text}", "remember to {text}"],
-        confirm_message="Add a {kind}: {text!r}")
+        confirm_message="Add a {kind}: {text!r}",
+        examples={"text": "call Bob"})
 def add_note(
     text: Param[str, "The note text"],
     context: IntentContext,
