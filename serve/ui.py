@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from indexer import kinds
 from indexer.errors import KithError
 from serve import kith_api
 from serve.errors import ApiError
@@ -26,7 +27,6 @@ from serve.security import check_csrf
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter()
-KINDS = ["", "mail", "message", "photo", "contact", "event"]
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",
@@ -81,7 +81,7 @@ async def search_page(request: Request, q: str = "", kind: str = "", since: str 
             error = str(exc)
     for hit in hits:
         hit["pieces"] = highlighted(hit.get("snippet") or "", hit.get("highlights") or [])
-    return _page(request, "search.html", q=q, filters=filters, kinds=KINDS, hits=hits, error=error,
+    return _page(request, "search.html", q=q, filters=filters, kinds=["", *(k for k in kinds.known() if k != "note")], hits=hits, error=error,
                  searched=bool(q or any(filters.values())))
 
 

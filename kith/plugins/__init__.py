@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "indexer.embedder_registry",    # the bundled sentence embedder
     "intents.builtin",              # built-in intents
     "agent.plugins",                # deterministic planner, extractive answerer
+    "runtime.plugin",               # the onnxruntime-genai text generator
     "kith.cli.commands",            # the built-in CLI commands
 )
 

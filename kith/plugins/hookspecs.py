@@ -48,8 +48,8 @@ def register_embedders(register: Callable[[str, Callable[..., Any]], Any]) -> No
 
 @hookspec
 def register_generators(register: Callable[[str, Callable[..., Any]], Any]) -> None:
-    """``register(name, factory)``; ``factory(**options)`` returns a ``TextGenerator`` (language-model
-    backends)."""
+    """``register(name, factory)``; ``factory(home, model=None, **options)`` returns a
+    ``runtime.generator.TextGenerator`` (a language-model backend)."""
 
 
 @hookspec
