@@ -26,6 +26,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
+def cpu_info() -> dict[str, Any]:
+    """The CPU model, core count and the SIMD flags that decide onnxruntime/torch kernels."""
+    import os
+    import platform
+
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+            elif line.startswith("flags") and not flags:
+                flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    wanted = ("avx", "avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "f16c")
+    return {"model": model, "cores": os.cpu_count(), "flags": [f for f in wanted if f in flags],
+            "load_avg": [round(x, 2) for x in os.getloadavg()]}
+
+
 def build_maildir(root: Path, messages: int) -> Path:
     """Replicate Enron messages with fresh Message-IDs into ``root/cur`` (cached by count)."""
     maildir = root / "maildir"

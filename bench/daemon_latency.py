@@ -3,16 +3,21 @@ same search run in-process without a daemon, in one run. Also reports the socket
 the same searches on a warm in-process Searcher (the floor), and `kith ask` as a whole process with
 and without the daemon's warm model.
 
+Without a daemon, `kith search` embeds its query with the home's ONNX export (onnxruntime, no
+torch); the same cold search with ``KITH_EMBEDDER=torch`` (sentence-transformers, the engine before
+the export) is interleaved with it run by run, so the two rows compare the same machine state.
+
     .venv/bin/python bench/daemon_latency.py --messages 1000 --runs 30 [--root /tmp/kith-bench]
 """
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
 
-from _daemon_bench import KITH, build_home, parse_args, percentile, running_daemon
+from _daemon_bench import KITH, build_home, cpu_info, parse_args, percentile, running_daemon
 
 from indexer.daemon.client import call
 
@@ -23,14 +28,27 @@ ASKS = ["what did they say about the gas pipeline contract?", "when is the budge
         "who sent the travel plans?"]
 
 
-def time_cli(home: Path, runs: int, command: str = "search") -> list[float]:
+def time_cli(home: Path, runs: int, command: str = "search", engine: str | None = None,
+             first: int = 0) -> list[float]:
+    env = {**os.environ, "KITH_EMBEDDER": engine} if engine else None
     times = []
-    for number in range(runs):
+    for number in range(first, first + runs):
         text = QUERIES[number % len(QUERIES)] if command == "search" else ASKS[number % len(ASKS)]
         started = time.monotonic()
-        subprocess.run([KITH, command, "--json", text, "--home", str(home)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([KITH, command, "--json", text, "--home", str(home)], check=True, stdout=subprocess.DEVNULL,
+                       env=env)
         times.append((time.monotonic() - started) * 1000)
     return times
+
+
+def time_cold_engines(home: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Cold `kith search` without a daemon: ONNX export (default) and torch, interleaved A/B/A/B."""
+    time_cli(home, 1)  # untimed: writes the ONNX export if the home has none yet
+    onnx, torch = [], []
+    for number in range(runs):
+        onnx += time_cli(home, 1, engine="auto", first=number)
+        torch += time_cli(home, 1, engine="torch", first=number)
+    return onnx, torch
 
 
 def time_warm_searcher(home: Path, runs: int) -> list[float]:
@@ -63,13 +81,18 @@ def main() -> None:
             socket_times.append((time.monotonic() - started) * 1000)
         daemon_cli = time_cli(home, args.runs)
         daemon_ask = time_cli(home, args.inprocess_runs, "ask")
-    inprocess_cli = time_cli(home, args.inprocess_runs)
+    inprocess_cli, inprocess_torch = time_cold_engines(home, args.inprocess_runs)
     inprocess_ask = time_cli(home, args.inprocess_runs, "ask")
     warm = time_warm_searcher(home, args.runs)
-    print(json.dumps({"socket_round_trip": summary(socket_times), "kith_search_with_daemon": summary(daemon_cli),
-                      "kith_search_in_process": summary(inprocess_cli), "warm_in_process_searcher": summary(warm),
+    print(json.dumps({"cpu": cpu_info(),
+                      "socket_round_trip": summary(socket_times), "kith_search_with_daemon": summary(daemon_cli),
+                      "kith_search_in_process": summary(inprocess_cli),
+                      "kith_search_in_process_torch": summary(inprocess_torch),
+                      "warm_in_process_searcher": summary(warm),
                       "kith_ask_with_daemon": summary(daemon_ask), "kith_ask_in_process": summary(inprocess_ask),
                       "speedup_search_p50": round(percentile(inprocess_cli, 50) / percentile(daemon_cli, 50), 1),
+                      "onnx_vs_torch_cold_search_p50": round(percentile(inprocess_torch, 50)
+                                                             / percentile(inprocess_cli, 50), 1),
                       "speedup_ask_p50": round(percentile(inprocess_ask, 50) / percentile(daemon_ask, 50), 1)},
                      indent=2))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 
-from indexer.embeddings import Embedder
+from indexer.embeddings import CachingEncoder
 from indexer.home import KithHome
 from indexer.pipeline import Indexer
 from indexer.search import SearchConfig, Searcher
@@ -18,12 +18,13 @@ from indexer.vectors import VectorIndex
 
 class KithApp:
     def __init__(self, home: KithHome | str | os.PathLike[str] | None = None,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: CachingEncoder | None = None, embedder_threads: int | None = None) -> None:
         from kith.plugins import load_plugins
 
         self.home = home if isinstance(home, KithHome) else KithHome.resolve(home)
         load_plugins(self.home.plugin_modules)  # built-ins, entry points and this home's [plugins] modules
         self._embedder = embedder
+        self._embedder_threads = embedder_threads
         self._embedder_checked = False
 
     @cached_property
@@ -31,18 +32,13 @@ class KithApp:
         return Store.open(self.home)
 
     @property
-    def embedder(self) -> Embedder:
-        """``KITH_EMBED_MODEL``'s model when set; else the registered embedder the index records
-        (after `kith reembed --model NAME`); else the bundled one."""
+    def embedder(self) -> CachingEncoder:
+        """The engine of the embedder the index records (after `kith reembed --model NAME`), else the
+        configured one (indexer/embedder_choice.py); ONNX without torch once the model is exported."""
         if self._embedder is None:
-            from indexer.embedder_identity import recorded
-            from indexer.embedder_registry import BUILTIN_EMBEDDER, available, configured_name, make_embedder
+            from indexer.embedder_choice import home_embedder
 
-            index = recorded(self.store) if configured_name() is None else None
-            if index is not None and index.name != BUILTIN_EMBEDDER and index.name in available():
-                self._embedder = make_embedder(index.name)
-            else:
-                self._embedder = Embedder()
+            self._embedder = home_embedder(self.home, self.store, self._embedder_threads)
         return self._embedder
 
     @cached_property

@@ -15,7 +15,7 @@ import numpy as np
 
 from indexer.chunking import chunk_text
 from indexer.document import Document, ReadFailure
-from indexer.embeddings import Embedder
+from indexer.embeddings import CachingEncoder
 from indexer.sources.base import Reader, claimed_by, detect, read_head
 from indexer.store import ChangeSet, FileState, PreparedDocument, StalePreparation, Store
 from indexer.vectors import VectorIndex
@@ -110,7 +110,7 @@ def failure_kind(exc: BaseException) -> str:
 class Indexer:
     """Owns the write path: store + embedder + vector cache."""
 
-    def __init__(self, store: Store, embedder: Embedder, vectors: VectorIndex | None = None) -> None:
+    def __init__(self, store: Store, embedder: CachingEncoder, vectors: VectorIndex | None = None) -> None:
         self.store = store
         self.embedder = embedder
         self.vectors = vectors if vectors is not None else VectorIndex.load(store)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from indexer import kinds
-from indexer.embeddings import Embedder
+from indexer.embeddings import CachingEncoder
 from indexer.errors import FilterError
 from indexer.localtime import document_local_iso
 from indexer.store import Store, to_utc_iso
@@ -145,7 +145,7 @@ class FilterSQL:
 
 
 class Searcher:
-    def __init__(self, store: Store, embedder: Embedder, vectors: VectorIndex | None = None,
+    def __init__(self, store: Store, embedder: CachingEncoder, vectors: VectorIndex | None = None,
                  config: SearchConfig | None = None) -> None:
         self.store = store
         self.embedder = embedder

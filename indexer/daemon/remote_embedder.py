@@ -3,7 +3,7 @@
 `kith ask` and `kith summarize` do their planning, retrieval and composition in the CLI process, but
 every text they embed (the question, intent phrases, candidate sentences) is sent to the daemon's
 ``embed`` method, so the CLI never imports torch or loads the model. Vectors travel as base64
-float32. If the daemon goes away mid-run, the remaining calls fall back to a local ``Embedder``.
+float32. If the daemon goes away mid-run, the remaining calls fall back to the home's local embedder.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from indexer.daemon.client import DaemonError, DaemonUnavailable, call
-from indexer.embeddings import DIMENSION, Embedder
+from indexer.embeddings import DIMENSION, CachingEncoder
 
 MAX_TEXTS_PER_CALL = 512
 
@@ -41,7 +41,7 @@ class DaemonEmbedder:
         self._name = name
         self._dimension = dimension
         self.identity = identity  # the daemon's embedder identity (indexer/embedder_identity.py)
-        self._local: Embedder | None = None
+        self._local: CachingEncoder | None = None
 
     @property
     def name(self) -> str:
@@ -66,7 +66,13 @@ class DaemonEmbedder:
                 batch = list(texts[start:start + MAX_TEXTS_PER_CALL])
                 parts.append(unpack_vectors(call(self.home, "embed", {"texts": batch})))
         except (DaemonUnavailable, DaemonError):
-            self._local = Embedder()
+            from indexer.app import KithApp
+
+            app = KithApp(self.home)
+            try:
+                self._local = app.embedder  # the engine this index needs
+            finally:
+                app.close()
             return self._local.encode(texts, show_progress=show_progress)
         return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
@@ -82,6 +88,7 @@ def daemon_embedder(home: str | os.PathLike[str] | Path | None) -> DaemonEmbedde
         return None
     from indexer.embeddings import model_name
 
-    if not isinstance(info, dict) or info.get("name") != model_name():
+    if not isinstance(info, dict) or (not info.get("identity") and info.get("name") != model_name()):
         return None  # a daemon on another model would give vectors that do not match this index
+    # with an identity, the app compares it with the index's (indexer/embedder_identity.py)
     return DaemonEmbedder(home, info["name"], int(info.get("dimension") or DIMENSION), info.get("identity"))

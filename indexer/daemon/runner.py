@@ -129,16 +129,14 @@ class Daemon:
         from indexer.app import KithApp
         from indexer.daemon.scanner import catch_up, recover_interrupted
         from indexer.daemon.server import DaemonServer
-        from indexer.daemon.throttle import CpuBudget, limit_torch_threads, lower_priority
+        from indexer.daemon.throttle import CpuBudget, lower_priority
         from indexer.daemon.watcher import SourceWatcher
         from indexer.daemon.worker import ReaderWorker
-        from indexer.embeddings import Embedder
         from indexer.store import Store
 
         cfg = self.config
         log.info("daemon starting for %s (pid %d): %s", self.home.path, os.getpid(),
                  ", ".join(lower_priority(int(cfg["niceness"]))) or "priority unchanged")
-        limit_torch_threads(int(cfg["torch_threads"]))
         from kith.plugins import failures, load_plugins
 
         # plugins (readers among them): detection runs here, reading in the reader child
@@ -146,9 +144,10 @@ class Daemon:
         for failure in failures():
             log.warning("%s", failure)
         self.budget = CpuBudget(float(cfg["cpu_budget"]))
-        embedder = Embedder()
-        self.app = KithApp(self.home, embedder=embedder)
+        # torch_threads caps the embedding engine's threads (torch, or onnxruntime once exported)
+        self.app = KithApp(self.home, embedder_threads=int(cfg["torch_threads"]))
         store = self.app.store
+        embedder = self.app.embedder
         started = time.monotonic()
         vectors = self.app.vectors  # loads the cache and reconciles it with SQLite
         chunks = store.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

@@ -30,12 +30,6 @@ def lower_priority(niceness: int = 10) -> list[str]:
     return applied
 
 
-def limit_torch_threads(threads: int) -> None:
-    import torch
-
-    torch.set_num_threads(max(1, threads))
-
-
 def cpu_seconds(proc: psutil.Process, *, recursive: bool = False) -> float:
     """User + system CPU seconds of ``proc`` and its children (all descendants when ``recursive``).
 

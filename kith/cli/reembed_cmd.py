@@ -32,7 +32,7 @@ def reembed_cmd(model: str | None, batch: int, home: str | None, as_json: bool) 
                            "then run `kith reembed` and start it again")
     app = KithApp(home)  # loads the home's plugins, which may provide the embedder
     if model:
-        app = KithApp(app.home, embedder=make_embedder(model))
+        app = KithApp(app.home, embedder=make_embedder(model, home=app.home.path))
     try:
         store = app.store
         target = identity_of(app.embedder)
