@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from indexer.errors import KithError
+from indexer.scratch import temporary_home
 from kith.cli.common import echo_json, json_option
 from kith.cli.progress import Progress
 
@@ -31,15 +31,17 @@ def beir_cmd(directory: str, home: str | None, fusion: str | None, as_json: bool
     if not path.is_dir():
         raise KithError(f"no such directory: {directory}")
     check_collection(path)
-    with tempfile.TemporaryDirectory(prefix="kith-beir-") as scratch:
+    with temporary_home("kith-beir-") as scratch:  # removed on exit, error, Ctrl-C and SIGTERM
         app = KithApp(home or scratch)
-        if fusion:
-            app.search_config.fusion = fusion
-        # A rich bar on a terminal, a plain line every few seconds otherwise (the first run embeds
-        # the whole corpus: minutes).
-        with Progress("eval beir", stream=sys.stderr) as progress:
-            result = evaluate(app, path, lambda what, done, total: progress.update(done, total, detail=what))
-        app.close()
+        try:
+            if fusion:
+                app.search_config.fusion = fusion
+            # A rich bar on a terminal, a plain line every few seconds otherwise (the first run embeds
+            # the whole corpus: minutes).
+            with Progress("eval beir", stream=sys.stderr) as progress:
+                result = evaluate(app, path, lambda what, done, total: progress.update(done, total, detail=what))
+        finally:
+            app.close()
     if as_json:
         echo_json(result)
         return
