@@ -41,9 +41,13 @@ class Constraint:
     data: str
 
     @classmethod
-    def json_schema(cls, schema: dict[str, Any] | str) -> "Constraint":
-        text = schema if isinstance(schema, str) else json.dumps(schema)
-        return cls("json_schema", text)
+    def json_schema(cls, schema: dict[str, Any] | str, *, compact: bool = True) -> "Constraint":
+        """``compact`` forbids free whitespace between JSON tokens (llguidance's ``x-guidance`` option): small
+        models otherwise spend their token budget on legal but endless whitespace."""
+        value = json.loads(schema) if isinstance(schema, str) else dict(schema)
+        if compact and isinstance(value, dict) and "x-guidance" not in value:
+            value["x-guidance"] = {"whitespace_flexible": False}
+        return cls("json_schema", json.dumps(value))
 
     @classmethod
     def lark(cls, grammar: str) -> "Constraint":

@@ -11,6 +11,7 @@ An import of the same source bytes with the same options is a no-op (cached by s
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import struct
 from collections.abc import Iterator
@@ -77,8 +78,11 @@ class _Stages:
 
 
 def import_model(home: Any, source: str | None = None, *, name: str | None = None, replace: bool = False,
-                 progress: bool = True, keep_hf: bool = True) -> InstalledModel:
-    """Import ``source`` into ``home``; returns the installed model (the cached one if already imported)."""
+                 progress: bool = True, keep_hf: bool = True, keep_fp32: bool = False) -> InstalledModel:
+    """Import ``source`` into ``home``; returns the installed model (the cached one if already imported).
+
+    ``keep_fp32`` also keeps the builder's fp32 graph as ``onnx-fp32/`` (parity tests; ~4 bytes per parameter).
+    """
     path, kind, default_name = resolve_source(source)
     name = check_name(name or default_name)
     if kind == "gguf":
@@ -89,7 +93,7 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
         source_sha = sha256_tree(path)
     store = ModelStore.for_home(home)
     store.sweep_stale()
-    options = dict(QUANT_OPTIONS, keep_hf=keep_hf)
+    options = dict(QUANT_OPTIONS, keep_hf=keep_hf, keep_fp32=keep_fp32)
     cached = store.find_by_source(source_sha, options)
     if cached is not None and cached.name == name:
         return cached
@@ -116,7 +120,10 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
                     if (fp32_dir / side).is_file():
                         shutil.copy2(fp32_dir / side, stage / "onnx" / side)
                 set_search_defaults(stage / "onnx", context_length=config.get("max_position_embeddings"))
-                shutil.rmtree(fp32_dir)
+                if keep_fp32:
+                    os.replace(fp32_dir, stage / "onnx-fp32")
+                else:
+                    shutil.rmtree(fp32_dir)
                 shutil.rmtree(stage / ".builder-cache", ignore_errors=True)
             with stages.stage("hashing"):
                 weights = sorted(hf_dir.glob("*.safetensors"))

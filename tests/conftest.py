@@ -48,3 +48,6 @@ def make_app(tmp_path, embedder):
     yield build
     for app in apps:
         app.close()
+
+# The tiny random language model (built once per session through the real import pipeline).
+from llm_fixtures import tiny_model  # noqa: E402,F401

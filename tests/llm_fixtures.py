@@ -83,7 +83,7 @@ def tiny_model(tmp_path_factory) -> TinyModel:
     source = tiny_hf_model(root / "source")
     home = root / "home"
     home.mkdir()
-    model = import_model(home, str(source), name="tiny", progress=False)
+    model = import_model(home, str(source), name="tiny", progress=False, keep_fp32=True)
     return TinyModel(home=home, name="tiny", hf_dir=model.path / "hf", source_dir=source)
 
 
