@@ -31,12 +31,27 @@ class Reader(Protocol):
     def read(self, path: Path) -> Iterator[ReadItem]: ...
 
 
-_READERS: list[Reader] = []
+class _ReaderRegistry:
+    """The readers: those registered through the ``register_readers`` hook (built-ins first), then
+    any registered directly with ``register``; the first of a name wins. Iterating it collects the
+    hook, so ``_READERS`` always shows every reader."""
+
+    def __init__(self) -> None:
+        self.direct: list[Reader] = []
+
+    def append(self, reader: Reader) -> None:
+        self.direct.append(reader)
+
+    def __iter__(self) -> Iterator[Reader]:
+        return iter(all_readers())
+
+
+_READERS = _ReaderRegistry()
 
 
 def register(reader: Reader) -> Reader:
     """Add a reader directly (idempotent by name). Plugins use the ``register_readers`` hook instead."""
-    if not any(r.name == reader.name for r in _READERS):
+    if not any(r.name == reader.name for r in _READERS.direct):
         _READERS.append(reader)
     return reader
 
@@ -49,7 +64,7 @@ def all_readers() -> list[Reader]:
     readers: dict[str, Reader] = {}
     for _, args, _ in collect("register_readers"):
         readers.setdefault(args[0].name, args[0])
-    for reader in _READERS:
+    for reader in _READERS.direct:
         readers.setdefault(reader.name, reader)
     return list(readers.values())
 
