@@ -583,3 +583,33 @@ class Store:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return list(self.db.query(sql))
+
+    # ---------------------------------------------------------------- egress (issue 15)
+    def record_egress(self, tier: str, host: str, kind: str, bytes_sent: int, bytes_received: int,
+                      redactions: int, consent_fingerprint: str | None, status: str) -> int:
+        """Append one request that left the device to the egress log; returns its id."""
+        with self.db.conn:
+            cursor = self.db.execute(
+                "INSERT INTO egress_log (time, tier, host, kind, bytes_sent, bytes_received, redactions, "
+                "consent_fingerprint, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [utc_now(), tier, host, kind, bytes_sent, bytes_received, redactions, consent_fingerprint, status])
+        return int(cursor.lastrowid)
+
+    def egress_log(self, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = ("SELECT id, time, tier, host, kind, bytes_sent, bytes_received, redactions, consent_fingerprint, "
+               "status FROM egress_log ORDER BY id DESC")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql))
+
+    def people_identities(self) -> list[dict[str, Any]]:
+        """Every person's display name and identity keys (email:…, phone:…, name:…), for redaction."""
+        rows = self.db.execute(
+            "SELECT p.id, p.display_name, i.identity FROM people p "
+            "LEFT JOIN person_identities i ON i.person_id = p.id ORDER BY p.id").fetchall()
+        people: dict[int, dict[str, Any]] = {}
+        for person_id, name, identity in rows:
+            entry = people.setdefault(person_id, {"name": name, "identities": []})
+            if identity:
+                entry["identities"].append(identity)
+        return list(people.values())

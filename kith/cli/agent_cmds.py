@@ -23,10 +23,14 @@ def agent_app(home: str | None) -> KithApp:
 @click.option("--yes", is_flag=True, help="Approve side-effecting intents without prompting (for scripts).")
 @click.option("--explain", is_flag=True, help="Show the plan: route, slots and steps.")
 @click.option("--now", "now_text", help="Pretend the time is this ISO timestamp (for demos and tests).")
+@click.option("--tier", type=click.Choice(["device", "private", "external"]),
+              help="Answer on this tier ([runtime.tiers] in kith.toml); default: the router decides.")
+@click.option("--consent", type=click.Choice(["always", "decline"]),
+              help="Answer the external tier's consent question without a prompt.")
 @home_option
 @json_option
-def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None, home: str | None,
-            as_json: bool) -> None:
+def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None, tier: str | None,
+            consent: str | None, home: str | None, as_json: bool) -> None:
     """Ask a question or make a request in plain language (QUESTION, or - for stdin)."""
     from agent.runner import load_registry_for
     from agent.service import AskRequest, run_ask
@@ -46,7 +50,12 @@ def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None
     if embeddings == "in-process":
         daemon_hint()
     request = AskRequest(question, now_text, yes).to_json()
-    answer = converse(run, request, interactive=sys.stdin is not None and sys.stdin.isatty())
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    answer = converse(run, request, interactive=interactive)
+    from kith.cli.tier_flow import uses_tiers, with_tiers
+
+    if uses_tiers(app, tier):
+        answer = with_tiers(app, question, answer, tier, consent, interactive)
     notice = empty_answer_notice(answer, home)
     if as_json:
         echo_json(answer)

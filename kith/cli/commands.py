@@ -11,6 +11,7 @@ def register_commands(cli: Any) -> None:
     from kith.cli.agent_cmds import ask_cmd, digest_cmd, summarize_cmd
     from kith.cli.compress_cmds import compress_group
     from kith.cli.daemon_cmds import daemon_group, sources_group
+    from kith.cli.egress_cmds import egress_group
     from kith.cli.eval_beir_cmd import beir_cmd
     from kith.cli.eval_cmds import eval_group
     from kith.cli.index_cmds import forget_cmd, index_cmd, search_cmd, show_cmd, status_cmd
@@ -24,7 +25,7 @@ def register_commands(cli: Any) -> None:
 
     for command in (index_cmd, search_cmd, show_cmd, status_cmd, forget_cmd, reembed_cmd, eval_group,
                     daemon_group, sources_group, intents_group, mcp_cmd, ask_cmd, summarize_cmd, digest_cmd,
-                    plugins_cmd, compress_group, serve_group, model_group, generate_cmd, whoami_cmd):
+                    plugins_cmd, compress_group, serve_group, egress_group, model_group, generate_cmd, whoami_cmd):
         cli.add_command(command)
     eval_group.add_command(beir_cmd)
     eval_group.add_command(perplexity_cmd)
