@@ -206,6 +206,11 @@ def next_steps(home: Path) -> str:
         f"  export KITH_HOME={home}",
         '  kith search "dinner with Alice in Lisbon"',
         '  kith ask "who is Alice Martin?"',
+        "",
+        "Serve it to a browser or any OpenAI client (loopback only, bearer token in the home):",
+        f"  kith serve --home {home}",
+        "  URL: http://127.0.0.1:8765/  (open the one-time login link `kith serve` prints; "
+        "OpenAI base URL http://127.0.0.1:8765/v1, api key: `kith serve token`)",
     ])
 
 
