@@ -23,18 +23,44 @@ def _extractive(embedder: Any) -> Any:
     return ExtractiveAnswerer(embedder)
 
 
+def _llm(embedder: Any, app: Any = None) -> Any:
+    from agent.choose import llm_planner
+
+    return llm_planner(app, embedder)
+
+
+def _auto(embedder: Any, app: Any = None) -> Any:
+    from agent.choose import AutoPlanner, llm_planner
+
+    return AutoPlanner(_deterministic(embedder), llm_planner(app, embedder))
+
+
+def _generative(embedder: Any, app: Any = None) -> Any:
+    from agent.choose import generative_answerer
+
+    return generative_answerer(app, embedder)
+
+
 @hookimpl
 def register_planners(register: Callable[[str, Callable[..., Any]], Any]) -> None:
     register(DEFAULT_PLANNER, _deterministic)
+    register("llm", _llm)
+    register("auto", _auto)
 
 
 @hookimpl
 def register_answerers(register: Callable[[str, Callable[..., Any]], Any]) -> None:
     register(DEFAULT_ANSWERER, _extractive)
+    register("generative", _generative)
 
 
-def make(hook: str, name: str, embedder: Any) -> Any:
-    """Build the planner or answerer registered as ``name`` (a clear error naming the choices)."""
+def make(hook: str, name: str, embedder: Any, app: Any = None) -> Any:
+    """Build the planner or answerer registered as ``name`` (a clear error naming the choices).
+
+    Factories take the embedder, and the app when they declare an ``app`` parameter (the model-backed
+    ones need the home's language model and store)."""
+    import inspect
+
     from indexer.errors import ConfigError
     from kith.plugins import factories
 
@@ -43,4 +69,9 @@ def make(hook: str, name: str, embedder: Any) -> Any:
         what = hook.removeprefix("register_")[:-1]
         raise ConfigError(f"no {what} named {name!r} (installed: {', '.join(sorted(found)) or 'none'}); "
                           f"fix [agent] {what} in kith.toml or see `kith plugins`")
-    return found[name](embedder)
+    factory = found[name]
+    try:
+        wants_app = "app" in inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        wants_app = False
+    return factory(embedder, app=app) if wants_app else factory(embedder)

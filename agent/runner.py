@@ -57,7 +57,13 @@ def agent_setting(app: Any, key: str, default: str) -> str:
     return str(value) if value else default
 
 
+OUT_OF_SCOPE_ANSWER = ("That is outside what kith can do on this device: it answers from your mail, messages, photos, "
+                       "contacts and calendar, and runs the actions listed by `kith intents list`.")
+
+
 class Agent:
+    _last_notes: list[str] = []
+
     def __init__(self, app: Any, planner: Planner | None = None, registry: Any = None,
                  now: datetime | None = None, answerer: Answerer | None = None) -> None:
         self.app = app
@@ -66,10 +72,11 @@ class Agent:
             self.now = self.now.replace(tzinfo=timezone.utc)
         self.registry = registry if registry is not None else load_registry_for(app)
         if planner is None:
-            planner = make("register_planners", agent_setting(app, "planner", DEFAULT_PLANNER), app.embedder)
+            planner = make("register_planners", agent_setting(app, "planner", DEFAULT_PLANNER), app.embedder, app=app)
         self.planner = planner
         if answerer is None:
-            answerer = make("register_answerers", agent_setting(app, "answerer", DEFAULT_ANSWERER), app.embedder)
+            answerer = make("register_answerers", agent_setting(app, "answerer", DEFAULT_ANSWERER), app.embedder,
+                            app=app)
         self.answerer = answerer
 
     def context(self) -> PlanContext:
@@ -97,11 +104,14 @@ class Agent:
             elif isinstance(step, CallIntent):
                 result.intent_calls.append(self.call_intent(step, confirm))
             elif isinstance(step, Answer):
-                if step.style in ("confirm_action", "intent"):
+                if step.style == "out_of_scope":
+                    result.answer, result.found = OUT_OF_SCOPE_ANSWER, False
+                elif step.style in ("confirm_action", "intent"):
                     result.answer = describe_calls(result.intent_calls, plan)
                     result.found = any(c["status"] == "done" for c in result.intent_calls)
                 else:
                     composed = self.compose(plan.question, retrieve, step.style, hits, relaxed)
+                    plan.notes.extend(self._last_notes)
                     result.answer, result.citations, result.found = composed.text, composed.citations, composed.found
                     result.lines = [line.to_json() for line in composed.lines]
         return result
@@ -140,7 +150,9 @@ class Agent:
                                 name_of=functools.partial(display_name, self.app.store),
                                 filtered_browse=bool(retrieve and retrieve.filters and not query.strip()),
                                 relaxed=relaxed)
-        return self.answerer.answer(request)
+        composed = self.answerer.answer(request)
+        self._last_notes = list(getattr(self.answerer, "notes", []) or [])
+        return composed
 
     def call_intent(self, step: CallIntent, confirm: Callable[..., Any] | None) -> dict[str, Any]:
         entry = {"name": step.name, "arguments": dict(step.arguments), "effect": step.effect}

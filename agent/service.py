@@ -22,6 +22,8 @@ class AskRequest:
     yes: bool = False
     approved: list[str] = field(default_factory=list)
     declined: list[str] = field(default_factory=list)
+    planner: str | None = None      # deterministic | llm | auto (None: kith.toml [agent], else the default)
+    answerer: str | None = None     # extractive | generative
 
     @classmethod
     def from_json(cls, params: dict[str, Any]) -> "AskRequest":
@@ -29,11 +31,13 @@ class AskRequest:
         if not isinstance(question, str) or not question.strip():
             raise KithError("ask: 'question' must be a non-empty string")
         lists = {key: [str(v) for v in params.get(key) or []] for key in ("approved", "declined")}
-        return cls(question, params.get("now"), bool(params.get("yes")), **lists)
+        choices = {key: (str(params[key]) if params.get(key) else None) for key in ("planner", "answerer")}
+        return cls(question, params.get("now"), bool(params.get("yes")), **lists, **choices)
 
     def to_json(self) -> dict[str, Any]:
         return {"question": self.question, "now": self.now, "yes": self.yes,
-                "approved": self.approved, "declined": self.declined}
+                "approved": self.approved, "declined": self.declined, "planner": self.planner,
+                "answerer": self.answerer}
 
 
 def parse_now(value: str | None) -> datetime:
@@ -67,7 +71,11 @@ def run_ask(app: Any, request: AskRequest, registry: Any = None) -> dict[str, An
     """Plan, retrieve, call and compose one answer; the JSON of ``AgentResult`` plus ``explain``."""
     from agent.runner import Agent
 
-    agent = Agent(app, registry=registry, now=parse_now(request.now))
+    from agent.plugins import make
+
+    planner = make("register_planners", request.planner, app.embedder, app=app) if request.planner else None
+    answerer = make("register_answerers", request.answerer, app.embedder, app=app) if request.answerer else None
+    agent = Agent(app, planner=planner, registry=registry, now=parse_now(request.now), answerer=answerer)
     result = agent.ask(request.question, confirm=decided_by(request))
     data = result.to_json()
     data["explain"] = result.plan.explain() if result.plan else ""

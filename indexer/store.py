@@ -613,3 +613,10 @@ class Store:
             if identity:
                 entry["identities"].append(identity)
         return list(people.values())
+
+    # ---------------------------------------------------------------- people
+    def person_names(self, limit: int = 5000) -> list[str]:
+        """Display names of the people kith knows, most interactions first (the planner's entity values)."""
+        rows = self.db.execute("SELECT DISTINCT display_name FROM people WHERE display_name != '' "
+                               "ORDER BY interactions DESC, display_name LIMIT ?", [int(limit)]).fetchall()
+        return [r[0] for r in rows]

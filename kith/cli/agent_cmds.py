@@ -23,14 +23,18 @@ def agent_app(home: str | None) -> KithApp:
 @click.option("--yes", is_flag=True, help="Approve side-effecting intents without prompting (for scripts).")
 @click.option("--explain", is_flag=True, help="Show the plan: route, slots and steps.")
 @click.option("--now", "now_text", help="Pretend the time is this ISO timestamp (for demos and tests).")
+@click.option("--planner", help="deterministic (the router), llm (the on-device model), auto (the router unless "
+                                "unsure), or a plugin's planner; default: kith.toml [agent] planner.")
+@click.option("--answerer", help="extractive (quotes retrieved sentences), generative (the model writes a verified, "
+                                 "cited answer), or a plugin's; default: kith.toml [agent] answerer.")
 @click.option("--tier", type=click.Choice(["device", "private", "external"]),
               help="Answer on this tier ([runtime.tiers] in kith.toml); default: the router decides.")
 @click.option("--consent", type=click.Choice(["always", "decline"]),
               help="Answer the external tier's consent question without a prompt.")
 @home_option
 @json_option
-def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None, tier: str | None,
-            consent: str | None, home: str | None, as_json: bool) -> None:
+def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None, planner: str | None,
+            answerer: str | None, tier: str | None, consent: str | None, home: str | None, as_json: bool) -> None:
     """Ask a question or make a request in plain language (QUESTION, or - for stdin)."""
     from agent.runner import load_registry_for
     from agent.service import AskRequest, run_ask
@@ -49,7 +53,7 @@ def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None
 
     if embeddings == "in-process":
         daemon_hint()
-    request = AskRequest(question, now_text, yes).to_json()
+    request = AskRequest(question, now_text, yes, planner=planner, answerer=answerer).to_json()
     interactive = sys.stdin is not None and sys.stdin.isatty()
     answer = converse(run, request, interactive=interactive)
     from kith.cli.tier_flow import uses_tiers, with_tiers

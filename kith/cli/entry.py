@@ -10,7 +10,7 @@ import sys
 # and the errors).
 _VALUE_OPTIONS = {"--kind", "--since", "--until", "--person", "--place", "--source", "--limit", "--mode",
                   "--order", "--home"}
-_ASK_VALUE_OPTIONS = {"--now", "--home"}
+_ASK_VALUE_OPTIONS = {"--now", "--home", "--planner", "--answerer"}
 _ASK_FLAGS = {"--json", "--yes", "--explain"}
 
 
@@ -105,7 +105,8 @@ def fast_ask(args: list[str]) -> int | None:
         call(home, "ping", timeout=2.0)
     except (DaemonUnavailable, DaemonError):
         return None
-    request = {"question": options["question"], "now": options.get("now"), "yes": "yes" in options}
+    request = {"question": options["question"], "now": options.get("now"), "yes": "yes" in options,
+               "planner": options.get("planner"), "answerer": options.get("answerer")}
     try:
         answer = converse(lambda params: call(home, "ask", params), request,
                           interactive=sys.stdin is not None and sys.stdin.isatty())

@@ -1,0 +1,67 @@
+"""The model-backed agent parts behind the `llm` / `auto` planners and the `generative` answerer
+(registered in agent/plugins.py; chosen with `kith ask --planner/--answerer` or kith.toml `[agent]`).
+
+The language model is opened once per process (the daemon keeps it warm). A missing model is one
+clear line saying how to import it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+AUTO_CONFIDENCE = 0.5   # auto: the deterministic plan stands when its router is at least this sure
+
+_generators: dict[tuple[str, str | None], Any] = {}
+
+
+def generator_for(app: Any, model: str | None = None) -> Any:
+    """The home's language model, opened once per process."""
+    from runtime.generator import load_generator
+
+    key = (str(app.home.path), model)
+    if key not in _generators:
+        _generators[key] = load_generator(app.home, model)
+    return _generators[key]
+
+
+def installed_adapter(generator: Any, name: str) -> str | None:
+    """`name` if the generator can activate an adapter of that name, else None (run the base model)."""
+    provider = getattr(generator, "adapter_provider", None)
+    has = getattr(provider, "has", None)
+    return name if callable(has) and has(name) else None
+
+
+class AutoPlanner:
+    """The deterministic planner when its router is confident, the on-device model otherwise."""
+
+    name = "auto"
+
+    def __init__(self, deterministic: Any, llm: Any, threshold: float = AUTO_CONFIDENCE) -> None:
+        self.deterministic, self.llm, self.threshold = deterministic, llm, threshold
+
+    def plan(self, question: str, context: Any) -> Any:
+        plan = self.deterministic.plan(question, context)
+        route = plan.route
+        if route is not None and route.name != "out_of_scope" and route.confidence >= self.threshold:
+            plan.planner = "auto: deterministic"
+            plan.notes.append(f"auto: the router was {route.confidence:.2f} sure of {route.name}")
+            return plan
+        plan = self.llm.plan(question, context)
+        plan.planner = f"auto: {plan.planner}"
+        return plan
+
+
+def llm_planner(app: Any, embedder: Any) -> Any:
+    from agent.llm_planner import PLANNER_ADAPTER, LlmPlanner
+    from agent.planner import DeterministicPlanner
+
+    generator = generator_for(app)
+    return LlmPlanner(generator, DeterministicPlanner(embedder), adapter=installed_adapter(generator, PLANNER_ADAPTER))
+
+
+def generative_answerer(app: Any, embedder: Any) -> Any:
+    from agent.answerer import ExtractiveAnswerer
+    from agent.generative_answer import ANSWER_ADAPTER, GenerativeAnswerer
+
+    generator = generator_for(app)
+    return GenerativeAnswerer(generator, embedder, app.store, ExtractiveAnswerer(embedder),
+                              adapter=installed_adapter(generator, ANSWER_ADAPTER))

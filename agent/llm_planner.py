@@ -1,0 +1,138 @@
+"""The LLM planner: the on-device model turns the user's words into one typed plan step, with its
+output constrained at decode time to `agent.plan_grammar.plan_schema` (so it cannot name an
+unknown intent or produce an ill-typed call).
+
+It sees only the question and the `PlanContext` (clock, owner, known people and places, the
+registry's tools), never retrieved text. A constrained output that does not parse or complete
+falls back to the deterministic planner, and the plan says so.
+"""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from agent.plan import Answer, CallIntent, Plan, PlanContext, Retrieve, Route
+from agent.plan_grammar import OUT_OF_SCOPE, SEARCH, plan_schema
+from agent.planner import question_style
+
+PLANNER_ADAPTER = "planner"
+MAX_QUESTION_CHARS = 2000
+INSTRUCTIONS = (
+    "You are kith's planner. Turn the user's request into exactly one JSON action.\n"
+    "Today is {today}. The user is {owner}.\n"
+    "Actions:\n{actions}\n"
+    "Use search for questions about the user's own mail, messages, photos, contacts and calendar. "
+    "Use another action only when the user asks for it. Anything else is out_of_scope."
+)
+
+
+def known_people(app: Any, limit: int = 5000) -> list[str]:
+    if app is None:
+        return []
+    return app.store.person_names(limit)
+
+
+class LlmPlanner:
+    """A `Planner` backed by a `TextGenerator` (and its planner adapter, when one is installed)."""
+
+    name = "llm"
+
+    def __init__(self, generator: Any, fallback: Any, *, adapter: str | None = None, max_tokens: int = 160) -> None:
+        self.generator = generator
+        self.fallback = fallback
+        self.adapter = adapter
+        self.max_tokens = max_tokens
+
+    def tools(self, context: PlanContext) -> list[Any]:
+        specs = list(context.registry.list()) if context.registry is not None else []
+        return [s for s in specs if s.from_index is None]  # searches are reached through `search`
+
+    def messages(self, question: str, context: PlanContext) -> list[dict[str, str]]:
+        actions = [f"- {SEARCH}: find something in the user's data (query, kind, since, until, person, place)"]
+        actions += [f"- {s.name}: {s.title}" for s in self.tools(context)]
+        actions.append(f"- {OUT_OF_SCOPE}: anything kith cannot do")
+        owner = (context.owner or {}).get("name") or "unknown"
+        today = context.now.strftime("%A %Y-%m-%d %H:%M")
+        system = INSTRUCTIONS.format(today=today, owner=owner, actions="\n".join(actions))
+        return [{"role": "system", "content": system}, {"role": "user", "content": question[:MAX_QUESTION_CHARS]}]
+
+    def schema(self, context: PlanContext) -> dict[str, Any]:
+        people = known_people(context.app)
+        from indexer.kinds import known
+
+        return plan_schema(self.tools(context), list(known()), people, list(context.known_places))
+
+    def plan(self, question: str, context: PlanContext) -> Plan:
+        from runtime.generator import Constraint
+
+        question = " ".join(question.split())
+        started = time.perf_counter()
+        try:
+            result = self.generator.generate(self.messages(question, context), adapter=self.adapter,
+                                             max_tokens=self.max_tokens, temperature=0.0,
+                                             constraint=Constraint.json_schema(self.schema(context)))
+        except Exception as exc:  # noqa: BLE001 - any model failure falls back, and the plan says why
+            return self._fallback(question, context, f"the LLM planner failed ({exc}); used the deterministic planner")
+        timing = (f"llm planner: {result.prompt_tokens} prompt tokens, first token {result.ttft_s:.2f} s, "
+                  f"{result.completion_tokens} tokens in {time.perf_counter() - started:.2f} s"
+                  + (f", adapter {self.adapter}" if self.adapter else ""))
+        try:
+            action = json.loads(result.text)
+        except json.JSONDecodeError:
+            action = None
+        if not isinstance(action, dict) or result.finish_reason == "length":
+            return self._fallback(question, context, f"the constrained plan did not complete within {self.max_tokens} "
+                                  f"tokens ({result.text[:80]!r}); used the deterministic planner", timing)
+        plan = self._to_plan(question, context, action, result.mean_logprob)
+        plan.notes += [timing, f"constrained output: {result.text}"]
+        return plan
+
+    def _fallback(self, question: str, context: PlanContext, why: str, timing: str | None = None) -> Plan:
+        plan = self.fallback.plan(question, context)
+        plan.planner = f"{self.fallback.name} (fallback from llm)"
+        plan.notes = [why] + ([timing] if timing else []) + plan.notes
+        return plan
+
+    def _to_plan(self, question: str, context: PlanContext, action: dict[str, Any], logprob: float | None) -> Plan:
+        name = action.get("action")
+        route = Route(str(name), 1.0 if logprob is None else round(min(1.0, pow(2.718281828, logprob)), 4))
+        if name == OUT_OF_SCOPE:
+            return Plan(question, [Answer("out_of_scope")], [], route, self.name,
+                        ["the request is outside what kith can do"])
+        if name == SEARCH:
+            filters: dict[str, Any] = {}
+            if action.get("kind"):
+                filters["kind"] = action["kind"]
+            for key in ("since", "until"):
+                if action.get(key):
+                    day = _local(datetime.fromisoformat(action[key]), context.now)
+                    filters[key] = day + timedelta(days=1) - timedelta(microseconds=1) if key == "until" else day
+            for key in ("person", "place"):
+                if action.get(key):
+                    filters[key] = action[key]
+            style = question_style(question, filters.get("kind"))
+            limit = 50 if style == "how_many" else 8
+            order = "newest" if style == "photos" and not action.get("query") else "relevance"
+            return Plan(question, [Retrieve(action.get("query") or "", filters, limit, order), Answer(style)], [],
+                        route, self.name, [])
+        spec = context.registry.get(name)
+        effect = getattr(spec.effect, "value", str(spec.effect))
+        arguments = {k: _argument(v, context.now) for k, v in (action.get("arguments") or {}).items() if v is not None}
+        steps = [CallIntent(spec.name, arguments, effect), Answer("confirm_action" if effect != "read" else "intent")]
+        return Plan(question, steps, [], route, self.name, [])
+
+
+def _local(value: datetime, now: datetime) -> datetime:
+    return value.replace(tzinfo=now.tzinfo) if value.tzinfo is None else value
+
+
+def _argument(value: Any, now: datetime) -> Any:
+    """Date-times decoded as local wall-clock time get the user's offset."""
+    if isinstance(value, str) and len(value) == 16 and value[10:11] == "T":
+        try:
+            return _local(datetime.fromisoformat(value), now).isoformat()
+        except ValueError:
+            return value
+    return value

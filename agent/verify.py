@@ -1,0 +1,112 @@
+"""Verification of generated answers: a sentence stays only if a chunk it cites supports it.
+
+Support = enough of the sentence's content words appear in the cited chunk (`MIN_WORD_OVERLAP`)
+AND the sentence is close in meaning to the chunk's best sentence (`MIN_SIMILARITY`), AND every
+number, date and capitalised name in the sentence appears in that chunk. Thresholds come from
+`bench/verify_thresholds.py` (supported vs unsupported sentence pairs from the samples).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from indexer.chunking import split_sentences
+from indexer.text_match import query_terms
+
+MIN_WORD_OVERLAP = 0.6
+MIN_SIMILARITY = 0.55
+CITATION = re.compile(r"\s*\[(\d{1,2})\]")
+NUMBER = re.compile(r"\b\d[\d:.,/-]*\b")
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+WEEKDAYS = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+
+
+@dataclass
+class CheckedSentence:
+    text: str                       # the sentence without its citation marks
+    cited: list[int]                # 1-based source numbers it cited
+    supported_by: list[int] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def kept(self) -> bool:
+        return bool(self.supported_by)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def word_overlap(sentence: str, chunk: str) -> float:
+    """Share of the sentence's content words (numbers aside: `missing_facts` checks those) found in the chunk."""
+    words = [_stem(w) for w in query_terms(sentence) if not any(ch.isdigit() for ch in w)]
+    if not words:
+        return 0.0
+    present = {_stem(w) for w in query_terms(chunk)}
+    return sum(w in present for w in words) / len(words)
+
+
+def missing_facts(sentence: str, chunk: str) -> list[str]:
+    """Numbers, dates and names in the sentence that the chunk does not contain."""
+    haystack = chunk.lower()
+    facts = NUMBER.findall(sentence) + [m.group(0) for m in MONTHS.finditer(sentence)]
+    facts += [m.group(0) for m in WEEKDAYS.finditer(sentence)] + NAME.findall(sentence)
+    return [f for f in facts if f.lower().rstrip(".,") not in haystack]
+
+
+def split_cited(answer: str) -> list[tuple[str, list[int]]]:
+    """(sentence without citations, its citation numbers) for each sentence of a generated answer."""
+    out = []
+    for sentence in split_sentences(answer):
+        cited = [int(n) for n in CITATION.findall(sentence)]
+        text = CITATION.sub("", sentence).strip()
+        if text:
+            out.append((text, cited))
+    return out
+
+
+class Verifier:
+    """Checks generated sentences against the numbered chunks they cite."""
+
+    def __init__(self, embedder: Any, min_overlap: float = MIN_WORD_OVERLAP, min_similarity: float = MIN_SIMILARITY):
+        self.embedder = embedder
+        self.min_overlap = min_overlap
+        self.min_similarity = min_similarity
+
+    def similarity(self, sentence: str, chunk: str) -> float:
+        parts = split_sentences(chunk) or [chunk]
+        vectors = np.asarray(self.embedder.encode([sentence] + parts), dtype=np.float32)
+        return float((vectors[1:] @ vectors[0]).max())
+
+    def check(self, answer: str, chunks: Sequence[str]) -> list[CheckedSentence]:
+        checked = []
+        for text, cited in split_cited(answer):
+            item = CheckedSentence(text, cited)
+            if not cited:
+                item.reasons.append("cites no source")
+            for n in cited:
+                if not 1 <= n <= len(chunks):
+                    item.reasons.append(f"[{n}] is not a retrieved source")
+                    continue
+                chunk = chunks[n - 1]
+                overlap = word_overlap(text, chunk)
+                missing = missing_facts(text, chunk)
+                if overlap < self.min_overlap:
+                    item.reasons.append(f"[{n}] shares {overlap:.0%} of its words")
+                elif missing:
+                    item.reasons.append(f"[{n}] does not contain {', '.join(missing[:3])}")
+                else:
+                    similarity = self.similarity(text, chunk)
+                    if similarity < self.min_similarity:
+                        item.reasons.append(f"[{n}] similarity {similarity:.2f}")
+                    else:
+                        item.supported_by.append(n)
+            checked.append(item)
+        return checked
