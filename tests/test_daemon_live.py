@@ -70,6 +70,17 @@ def test_live_modify_reindexes(env):
     assert titles(daemon, "lemonade") == []
 
 
+def test_owner_added_to_kith_toml_while_running_rebuilds_people(env):
+    """Issue 10: [owner] added after indexing, no document changes: the daemon rebuilds people."""
+    daemon, _ = env
+    owner_sql = ("SELECT p.display_name FROM people p JOIN person_identities i ON i.person_id = p.id "
+                 "WHERE p.is_owner = 1 AND i.identity = 'email:alice@example.com'")
+    assert db_rows(daemon.home, owner_sql) == []
+    config = daemon.home / "kith.toml"
+    config.write_text(config.read_text() + '\n[owner]\nemails = ["alice@example.com"]\n')
+    wait_for(lambda: db_rows(daemon.home, owner_sql) != [], 30, "people to be rebuilt with the new owner")
+
+
 def test_maildir_move_keeps_document_without_reembedding(env):
     daemon, source = env
     write_mail(source / "new" / "moving.eml", "Moving mail", "A narwhalkite message that moves.", "moving@x")
