@@ -118,7 +118,7 @@ def read_peft(path: str | Path) -> PeftAdapter:
         layers.add(layer)
     if not found:
         raise BadAdapter(f"{weight_file}: contains no LoRA weights")
-    for (layer, module), pair in sorted(found.items()):
+    for (layer, module), pair in sorted(found.items(), key=lambda kv: (kv[0][0], LORA_TARGETS.index(kv[0][1]))):
         if set(pair) != {"A", "B"}:
             missing = ({"A", "B"} - set(pair)).pop()
             raise BadAdapter(f"{weight_file}: layer {layer} {module} has no lora_{missing} weight")
@@ -167,12 +167,30 @@ def export_onnx_adapter(adapter: PeftAdapter, path: Path) -> None:
     fmt.export_adapter(str(path))
 
 
+def adapter_from_onnx(path: Path, spec: dict[str, Any]) -> PeftAdapter:
+    """An already converted ``.onnx_adapter`` file as a ``PeftAdapter`` (rank from its shapes, scaling baked in)."""
+    weights = read_onnx_adapter(path)
+    params = spec["params"]
+    unknown = [name for name in weights if name not in params]
+    if unknown:
+        raise AdapterMismatch(f"{path}: parameter {unknown[0]} is not an input of the model's LoRA graph")
+    if not weights:
+        raise BadAdapter(f"{path}: contains no parameters")
+    ranks = {a.shape[1] if params[n]["kind"] == "A" else a.shape[0] for n, a in weights.items() if a.ndim == 2}
+    if len(ranks) != 1 or any(a.ndim != 2 or a.dtype.name != "float32" for a in weights.values()):
+        raise BadAdapter(f"{path}: parameters must be 2-D float32 with one rank (found ranks {sorted(ranks)})")
+    rank = ranks.pop()
+    targets = sorted({params[n]["module"] for n in weights}, key=LORA_TARGETS.index)
+    layers = 1 + max(int(params[n]["layer"]) for n in weights)
+    return PeftAdapter(path, int(rank), float("nan"), float("nan"), targets, None, layers, weights)
+
+
 def read_onnx_adapter(path: Path) -> dict[str, Any]:
     """The parameters of a ``.onnx_adapter`` file as numpy arrays; raises ``BadAdapter`` if it cannot be read."""
     import onnxruntime as ort
 
     try:
         params = ort.AdapterFormat.read_adapter(str(path)).get_parameters()
-        return {name: value.numpy() for name, value in params.items()}
+        return {name: value.numpy().copy() for name, value in params.items()}
     except Exception as exc:
         raise BadAdapter(f"{path}: not a valid .onnx_adapter file ({str(exc).splitlines()[0][:200]})") from None

@@ -5,13 +5,13 @@ How it is built (facts measured with onnxruntime-genai 0.18.0, see docs/MEASUREM
 1. The model builder is run on the fp32 Hugging Face folder with ``adapter_path`` pointing at a throw-away
    PEFT LoRA that targets every attention and MLP projection (``LORA_TARGETS``). That makes the builder emit,
    for each projection, ``/model/layers.N/{attn,mlp}/X_proj/lora_{A,B}/MatMul`` next to the base MatMul.
-2. The same builder call quantizes the base MatMuls exactly like the plain graph (the caller passes the plain
-   graph's builder options) but lists every LoRA MatMul in ``nodes_to_exclude``: with ``-p int4`` and an
-   adapter path the builder would otherwise quantize the LoRA weights too.
-3. The builder bakes the placeholder LoRA weights in as constants. ``rewrite_lora_inputs`` turns each of them
+2. The builder bakes the placeholder LoRA weights in as constants. ``rewrite_lora_inputs`` turns each of them
    into a graph input (``[in, lora_rank]`` / ``[lora_rank, out]``, rank symbolic) whose initializer default is
    empty (``[in, 0]`` / ``[0, out]``): with no adapter active the LoRA branch adds zeros and the base runs; an
    ``og.Adapters`` file overrides the inputs by name for one request.
+3. The plain graph's quantization step (``runtime.quantize``) runs on that fp32 graph with every LoRA MatMul in
+   its exclusion list, so the base MatMuls are quantized exactly like the plain graph's and the LoRA ones stay
+   fp32 (building with ``-p int4`` and an adapter path would quantize the LoRA weights too).
 
 ``lora.json`` next to the graph lists every LoRA parameter with its shape so adapter import can check a PEFT
 adapter against the graph without loading it.
@@ -100,15 +100,6 @@ def write_placeholder_adapter(hf_dir: Path, out_dir: Path) -> None:
     }))
 
 
-def run_builder(hf_dir: Path, out_dir: Path, precision: str, options: Mapping[str, Any], cache_dir: Path) -> None:
-    """onnxruntime-genai's model builder, called in-process with KEY=VALUE extra options."""
-    from onnxruntime_genai.models.builder import create_model, parse_extra_options
-
-    pairs = [f"{key}={value}" for key, value in options.items()]
-    kv = parse_extra_options("", str(hf_dir), str(out_dir), precision, "cpu", str(cache_dir), pairs)
-    create_model("", str(hf_dir), str(out_dir), precision, "cpu", str(cache_dir), **kv)
-
-
 def rewrite_lora_inputs(onnx_dir: Path) -> list[LoraParam]:
     """Turn the baked LoRA initializers into graph inputs with empty defaults; write ``lora.json``."""
     import numpy as np
@@ -158,16 +149,26 @@ def load_spec(onnx_lora_dir: Path) -> dict[str, Any]:
     return json.loads((Path(onnx_lora_dir) / LORA_SPEC_FILE).read_text())
 
 
-BuilderHook = Callable[[Path, Path, str, Mapping[str, Any], Path], None]
+Fp32Builder = Callable[[Path, Path, Path, dict[str, Any]], Any]  # (hf_dir, out_dir, cache_dir, extra_options)
+Quantizer = Callable[[Path, Path, list[str]], Any]  # (src model.onnx, dst model.onnx, nodes to keep fp32)
+COPIED_FILES = ("genai_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                "chat_template.jinja", LORA_SPEC_FILE)
+
+
+def default_builder(hf_dir: Path, out_dir: Path, cache_dir: Path, extra_options: dict[str, Any]) -> Any:
+    from runtime.onnx_build import build_fp32
+
+    return build_fp32(hf_dir, out_dir, cache_dir, extra_options)
 
 
 def build_lora_graph(hf_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str], *,
-                     precision: str = "int4", options: Mapping[str, Any] | None = None,
-                     builder: BuilderHook = run_builder) -> Path:
+                     quantize: Quantizer | None = None, genai_config_from: str | os.PathLike[str] | None = None,
+                     builder: Fp32Builder = default_builder, extra_options: Mapping[str, Any] | None = None) -> Path:
     """Build the LoRA-capable graph of ``hf_dir`` into ``out_dir`` (built in a temporary sibling, then renamed).
 
-    ``precision``/``options`` are the plain graph's builder settings; this adds the adapter path and the
-    LoRA MatMul exclusions, so the base MatMuls are quantized exactly like the plain graph's.
+    ``quantize`` is the plain graph's quantization step, called with every LoRA MatMul excluded, so the base
+    MatMuls are quantized exactly like the plain graph's (``None`` keeps fp32). ``genai_config_from`` is the plain
+    graph's folder: its ``genai_config.json`` (context length, search defaults, session options) is reused.
     """
     hf_dir, out_dir = Path(hf_dir), Path(out_dir)
     config = json.loads((hf_dir / "config.json").read_text())
@@ -176,15 +177,20 @@ def build_lora_graph(hf_dir: str | os.PathLike[str], out_dir: str | os.PathLike[
     try:
         placeholder = work / "placeholder-adapter"
         write_placeholder_adapter(hf_dir, placeholder)
-        opts = dict(options or {})
-        opts.setdefault("hf_token", "false")
-        opts["adapter_path"] = str(placeholder)
-        if precision != "fp32":
-            excluded = [n for n in str(opts.get("nodes_to_exclude", "")).split(",") if n]
-            opts["nodes_to_exclude"] = ",".join(excluded + lora_node_names(int(config["num_hidden_layers"])))
-        graph_dir = work / "graph"
-        builder(hf_dir, graph_dir, precision, opts, work / "cache")
-        rewrite_lora_inputs(graph_dir)
+        fp32_dir = work / "fp32"
+        builder(hf_dir, fp32_dir, work / "cache", {**dict(extra_options or {}), "adapter_path": str(placeholder)})
+        rewrite_lora_inputs(fp32_dir)
+        graph_dir = fp32_dir
+        if quantize is not None:
+            graph_dir = work / "quantized"
+            graph_dir.mkdir()
+            quantize(fp32_dir / "model.onnx", graph_dir / "model.onnx",
+                     lora_node_names(int(config["num_hidden_layers"])))
+            for name in COPIED_FILES:
+                if (fp32_dir / name).is_file():
+                    shutil.copy2(fp32_dir / name, graph_dir / name)
+        if genai_config_from is not None:
+            shutil.copy2(Path(genai_config_from) / "genai_config.json", graph_dir / "genai_config.json")
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(graph_dir, out_dir)

@@ -8,6 +8,7 @@ from kith.plugins import hookimpl
 
 @hookimpl
 def register_commands(cli: Any) -> None:
+    from kith.cli.adapter_cmds import adapters_group
     from kith.cli.agent_cmds import ask_cmd, digest_cmd, summarize_cmd
     from kith.cli.compress_cmds import compress_group
     from kith.cli.daemon_cmds import daemon_group, sources_group
