@@ -149,3 +149,13 @@ class AdapterManager:
             victim = next(n for n in self._loaded if n != keep)
             self.unload(victim)
             self.stats["evictions"] += 1
+
+
+def provider_for(home: Any, model_name: str | None = None) -> AdapterManager | None:
+    """The ``AdapterProvider`` for ``model_name`` in ``home``, or ``None`` when that model is not installed."""
+    from runtime.errors import RuntimeModelError
+
+    try:
+        return AdapterManager.for_home(home, model_name)
+    except RuntimeModelError:
+        return None  # the generator reports the missing model itself

@@ -26,7 +26,7 @@ from runtime.adapter_import import (adapter_from_onnx, base_model_matches, check
                                     read_onnx_adapter, read_peft)
 from runtime.errors import BadModelName
 from runtime.lora_graph import LORA_DIR, load_spec
-from runtime.model_store import NAME_RE, InstalledModel, ModelStore, sha256_file
+from runtime.model_store import NAME_RE, InstalledModel, ModelStore, move_into_place, sha256_file
 
 MANIFEST = "manifest.json"
 ADAPTER_FILE = "adapter.onnx_adapter"
@@ -181,14 +181,7 @@ class AdapterStore:
                 "imported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             }
             (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-            final = self.root / name
-            if final.exists():
-                trash = Path(tempfile.mkdtemp(prefix=".trash-", dir=self.root))
-                os.replace(final, trash / name)
-                os.replace(stage, final)
-                shutil.rmtree(trash, ignore_errors=True)
-            else:
-                os.replace(stage, final)
+            move_into_place(stage, self.root / name)
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise

@@ -5,7 +5,9 @@ Pipeline (each step in a staging folder, renamed into place only at the end):
   2. ``hf/`` -> fp32 ONNX with the onnxruntime-genai builder (temporary)
   3. fp32 ONNX -> ``onnx/`` with every linear layer in Q4_1-style 4-bit MatMulNBits and an 8-bit lm_head
      (``runtime.quantize``: exact for weights that came from a Q4_1 GGUF)
-  4. ``manifest.json``
+  4. ``hf/`` -> ``onnx-lora/``: the LoRA-capable variant (``runtime.lora_graph``), quantized by the same step with
+     the LoRA MatMuls kept fp32; adapters run on it, requests without an adapter on ``onnx/``
+  5. ``manifest.json``
 An import of the same source bytes with the same options is a no-op (cached by source sha256).
 """
 from __future__ import annotations
@@ -78,10 +80,12 @@ class _Stages:
 
 
 def import_model(home: Any, source: str | None = None, *, name: str | None = None, replace: bool = False,
-                 progress: bool = True, keep_hf: bool = True, keep_fp32: bool = False) -> InstalledModel:
+                 progress: bool = True, keep_hf: bool = True, keep_fp32: bool = False,
+                 lora: bool = True) -> InstalledModel:
     """Import ``source`` into ``home``; returns the installed model (the cached one if already imported).
 
-    ``keep_fp32`` also keeps the builder's fp32 graph as ``onnx-fp32/`` (parity tests; ~4 bytes per parameter).
+    ``keep_fp32`` also keeps the builder's fp32 graph as ``onnx-fp32/`` (parity tests; ~4 bytes per parameter);
+    ``lora`` builds the LoRA-capable variant ``onnx-lora/`` (adapters run on it).
     """
     path, kind, default_name = resolve_source(source)
     name = check_name(name or default_name)
@@ -93,11 +97,11 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
         source_sha = sha256_tree(path)
     store = ModelStore.for_home(home)
     store.sweep_stale()
-    options = dict(QUANT_OPTIONS, keep_hf=keep_hf, keep_fp32=keep_fp32)
+    options = dict(QUANT_OPTIONS, keep_hf=keep_hf, keep_fp32=keep_fp32, lora_graph=lora)
     cached = store.find_by_source(source_sha, options)
     if cached is not None and cached.name == name:
         return cached
-    stages = _Stages(progress, 5)
+    stages = _Stages(progress, 6)
     try:
         with store.staging(name, replace=replace) as stage:
             hf_dir = stage / "hf"
@@ -125,6 +129,9 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
                 else:
                     shutil.rmtree(fp32_dir)
                 shutil.rmtree(stage / ".builder-cache", ignore_errors=True)
+            with stages.stage("building the LoRA graph"):
+                if lora:
+                    _build_lora(hf_dir, stage, options)
             with stages.stage("hashing"):
                 weights = sorted(hf_dir.glob("*.safetensors"))
                 base_hash = sha256_file(weights[0]) if len(weights) == 1 else sha256_tree(hf_dir)
@@ -156,6 +163,18 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
     finally:
         stages.close()
     return store.get(name)
+
+
+def _build_lora(hf_dir: Path, stage: Path, options: dict[str, Any]) -> None:
+    """``onnx-lora/``: the same quantization as ``onnx/`` with every LoRA MatMul excluded (kept fp32)."""
+    from runtime.lora_graph import LORA_DIR, build_lora_graph
+    from runtime.quantize import quantize_model
+
+    def quantize(src: Path, dst: Path, exclude: list[str]) -> Any:
+        return quantize_model(src, dst, method=options["method"], accuracy_level=options["accuracy_level"],
+                              lm_head_bits=options["lm_head_bits"], exclude=exclude)
+
+    build_lora_graph(hf_dir, stage / LORA_DIR, quantize=quantize, genai_config_from=stage / "onnx")
 
 
 def _copy_hf(source: Path, target: Path) -> None:

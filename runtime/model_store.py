@@ -186,17 +186,22 @@ class ModelStore:
             yield stage
             if not (stage / MANIFEST).is_file():
                 raise CorruptModel(f"internal error: the build of {name!r} wrote no manifest")
-            final = self.root / name
-            if final.exists():
-                old = Path(tempfile.mkdtemp(prefix=".trash-", dir=self.root))
-                os.replace(final, old / name)
-                os.replace(stage, final)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(stage, final)
+            move_into_place(stage, self.root / name)
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
+
+
+def move_into_place(stage: Path, final: Path) -> None:
+    """Rename a finished staging folder to ``final``, replacing what is there without a moment of absence
+    longer than two renames (the old folder goes to a ``.trash-*`` sibling first)."""
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=".trash-", dir=final.parent))
+        os.replace(final, old / final.name)
+        os.replace(stage, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(stage, final)
 
 
 def file_sizes(folder: Path) -> dict[str, int]:

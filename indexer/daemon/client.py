@@ -16,6 +16,7 @@ from indexer.errors import KithError, error_class
 
 TYPE_CHECKING = False  # typing (and pathlib) cost ~10 ms to import here: type names only for checkers
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
 CONNECT_TIMEOUT = 0.5
@@ -50,17 +51,8 @@ class DaemonError(KithError):
 def call(home: str | os.PathLike[str] | None, method: str, params: dict[str, Any] | None = None,
          timeout: float = DEFAULT_TIMEOUT) -> Any:
     """Call ``method`` on the daemon for ``home``; raises DaemonUnavailable or DaemonError."""
-    path = socket_file(resolve_home(home))
-    if not os.path.exists(path):
-        raise DaemonUnavailable(f"no daemon socket at {path}")
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _connect(home, timeout)
     try:
-        sock.settimeout(CONNECT_TIMEOUT)
-        try:
-            sock.connect(path)
-        except OSError as exc:
-            raise DaemonUnavailable(f"daemon socket {path} does not answer: {exc}") from exc
-        sock.settimeout(timeout)
         payload = json.dumps({"method": method, "params": params or {}}, default=str).encode() + b"\n"
         sock.sendall(payload)
         data = _read_line(sock)
@@ -76,6 +68,58 @@ def call(home: str | os.PathLike[str] | None, method: str, params: dict[str, Any
         raise DaemonError(answer.get("error") or "unknown daemon error", bool(answer.get("user_error")),
                           answer.get("code") or ("error" if answer.get("user_error") else "internal"))
     return answer.get("result")
+
+
+def _connect(home: str | os.PathLike[str] | None, timeout: float) -> socket.socket:
+    """A connected socket to the daemon of ``home`` (``timeout`` for what follows), or DaemonUnavailable."""
+    path = socket_file(resolve_home(home))
+    if not os.path.exists(path):
+        raise DaemonUnavailable(f"no daemon socket at {path}")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(CONNECT_TIMEOUT)
+    try:
+        sock.connect(path)
+    except OSError as exc:
+        sock.close()
+        raise DaemonUnavailable(f"daemon socket {path} does not answer: {exc}") from exc
+    sock.settimeout(timeout)
+    return sock
+
+
+def stream(home: str | os.PathLike[str] | None, method: str, params: dict[str, Any] | None = None,
+           timeout: float = DEFAULT_TIMEOUT) -> Iterator[Any]:
+    """Call a streaming ``method``: yields each item the daemon streams; raises DaemonUnavailable/DaemonError.
+
+    Closing the iterator early closes the connection, which cancels the daemon's work for this request.
+    ``timeout`` bounds the wait for each line (a queued request waits for the ones before it).
+    """
+    sock = _connect(home, timeout)
+    reader = sock.makefile("rb")
+    try:
+        sock.sendall(json.dumps({"method": method, "params": params or {}}, default=str).encode() + b"\n")
+        while True:
+            try:
+                line = reader.readline(MAX_RESPONSE)
+            except (socket.timeout, ConnectionError) as exc:
+                raise DaemonUnavailable(f"daemon stopped answering {method!r}: {exc}") from exc
+            if not line:
+                raise DaemonUnavailable(f"the daemon closed the connection during {method!r}")
+            try:
+                answer = json.loads(line)
+            except ValueError as exc:
+                raise DaemonError(f"malformed answer from daemon: {exc}") from exc
+            if not answer.get("ok"):
+                raise DaemonError(answer.get("error") or "unknown daemon error", bool(answer.get("user_error")),
+                                  answer.get("code") or "error")
+            if answer.get("done"):
+                return
+            if "stream" not in answer:  # a daemon without streaming answered in one line
+                yield answer.get("result")
+                return
+            yield answer["stream"]
+    finally:
+        reader.close()  # the socket only closes once its file object is closed too
+        sock.close()
 
 
 def _read_line(sock: socket.socket) -> bytes:

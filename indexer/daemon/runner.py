@@ -82,6 +82,7 @@ class Daemon:
         self.search_lock = threading.Lock()
         self.ask_lock = threading.Lock()
         self._ask_app: Any = None
+        self._generation: Any = None
         self.sources: dict[str, str | None] = {}
         self.paused: str | None = None
         self._dirty = False
@@ -122,6 +123,8 @@ class Daemon:
                     self.search_app.close()
                     if self._ask_app is not None:
                         self._ask_app.close()
+                    if self._generation is not None:
+                        self._generation.close()
             log.info("daemon stopped")
             lock.release()
 
@@ -199,6 +202,7 @@ class Daemon:
             "ask": self.handle_ask,
             "model": self.handle_model,
             "embed": self.handle_embed,
+            "generate": self.handle_generate,
             "shutdown": self.handle_shutdown,
             "reload_sources": lambda params: self.reload_event.set() or {"reloading": True},
         }
@@ -249,6 +253,19 @@ class Daemon:
                 agent.planner.plan("when is my next meeting tomorrow?", agent.context())
         except Exception:  # a cold first `ask` is the only cost
             log.exception("could not warm up `ask`")
+
+    def handle_generate(self, params: dict[str, Any]) -> Any:
+        """Streamed text from the warm on-device model (runtime/generation_service.py)."""
+        from indexer.daemon.server import Streaming
+
+        if self._generation is None:
+            with self.ask_lock:
+                if self._generation is None:
+                    from runtime.generation_service import GenerationService
+
+                    self._generation = GenerationService(self.home)
+        service = self._generation
+        return Streaming(lambda disconnected: service.stream(params, disconnected))
 
     def handle_model(self, params: dict[str, Any]) -> dict[str, Any]:
         from indexer.embedder_identity import identity_of

@@ -3,18 +3,24 @@
 Handlers are looked up in an extensible table: ``server.register_handler("ask", fn)`` adds a
 method; each handler takes the request's params dict and returns something JSON-serialisable.
 Every connection runs in its own thread, so a search never waits for the indexing thread.
+
+A handler may instead return ``Streaming(open_fn)``: the server calls ``open_fn(disconnected)`` and writes
+each item it yields as ``{"ok": true, "stream": item}``, then ``{"ok": true, "done": true}`` (or one error line).
+``disconnected()`` tells the producer whether the client has gone; when a write fails the iterator is closed,
+so a client that disconnects cancels the work it asked for.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import select
 import socket
 import socketserver
 import struct
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +46,26 @@ def peer_uid(conn: socket.socket) -> int | None:
     return None
 
 
+class Streaming:
+    """A streamed answer: ``open_fn(disconnected)`` returns an iterator of JSON-serialisable items."""
+
+    def __init__(self, open_fn: Callable[[Callable[[], bool]], Iterator[Any]]) -> None:
+        self.open_fn = open_fn
+
+
+def peer_closed(conn: socket.socket) -> bool:
+    """True when the client closed its end (it sends nothing after its request line)."""
+    try:
+        readable, _, _ = select.select([conn], [], [], 0)
+        if not readable:
+            return False
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except (OSError, ValueError):
+        return True
+
+
 class _RequestHandler(socketserver.StreamRequestHandler):
     server: "DaemonServer"
 
@@ -60,7 +86,34 @@ class _RequestHandler(socketserver.StreamRequestHandler):
         except (ValueError, KeyError, TypeError) as exc:
             self._send({"ok": False, "error": f"malformed request: {exc}", "code": "malformed_request"})
             return
-        self._send(self.server.dispatch(method, params))
+        answer = self.server.dispatch(method, params)
+        if isinstance(answer.get("result"), Streaming):
+            self._stream(method, answer["result"])
+        else:
+            self._send(answer)
+
+    def _stream(self, method: str, streaming: Streaming) -> None:
+        items: Iterator[Any] | None = None
+        try:
+            items = streaming.open_fn(lambda: peer_closed(self.connection))
+            for item in items:
+                self._write({"ok": True, "stream": item})
+            self._write({"ok": True, "done": True})
+        except (BrokenPipeError, ConnectionResetError):
+            log.info("%s: the client went away; cancelled", method)
+        except KithError as exc:
+            self._send({"ok": False, "error": str(exc), "user_error": True, "code": getattr(exc, "code", "error")})
+        except Exception as exc:  # never take the daemon down for one request
+            log.exception("streaming handler %s failed", method)
+            self._send({"ok": False, "error": f"{type(exc).__name__}: {exc}", "code": "internal"})
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def _write(self, answer: dict[str, Any]) -> None:
+        self.wfile.write(json.dumps(answer, ensure_ascii=False, default=str).encode() + b"\n")
+        self.wfile.flush()
 
     def _send(self, answer: dict[str, Any]) -> None:
         try:

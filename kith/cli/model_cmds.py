@@ -43,12 +43,14 @@ def model_group() -> None:
 @click.option("--no-hf", is_flag=True, help="Do not keep the fp32 Hugging Face copy (saves disk; adapters and compression need it).")
 @home_option
 @json_option
-def import_cmd(source: str | None, name: str | None, replace: bool, no_hf: bool, home: str | None, as_json: bool) -> None:
+@click.option("--no-lora", is_flag=True, help="Skip the LoRA-capable graph (halves import time; no adapters).")
+def import_cmd(source: str | None, name: str | None, replace: bool, no_hf: bool, no_lora: bool, home: str | None,
+               as_json: bool) -> None:
     """Import SOURCE (a .gguf file or a Hugging Face folder; nothing = the bundled SmolLM2-135M-Instruct)."""
     from runtime.importer import import_model
 
     model = import_model(_home(home), source, name=name, replace=replace, progress=not as_json and sys.stderr.isatty(),
-                         keep_hf=not no_hf)
+                         keep_hf=not no_hf, lora=not no_lora)
     if as_json:
         echo_json(_summary(model))
     else:
@@ -142,26 +144,36 @@ def _constraint(json_schema: str | None, grammar: str | None, regex: str | None)
 @click.option("--json-schema", type=click.Path(exists=True, dir_okay=False), help="Constrain the output to this JSON Schema.")
 @click.option("--grammar", type=click.Path(exists=True, dir_okay=False), help="Constrain the output to this Lark grammar.")
 @click.option("--regex", help="Constrain the output to this regular expression.")
-@click.option("--threads", type=click.IntRange(1), help="Intra-op threads (default: [runtime] threads, or 2).")
+@click.option("--threads", type=click.IntRange(1), help="Intra-op threads (default: [runtime] threads, or 2); runs in-process.")
+@click.option("--no-daemon", is_flag=True, help="Load the model in this process even if the daemon is running.")
 @home_option
 @json_option
 def generate_cmd(prompt: str | None, system: str | None, model_name: str | None, adapter: str | None, max_tokens: int,
                  temperature: float, top_p: float, seed: int | None, stop: tuple[str, ...], json_schema: str | None,
-                 grammar: str | None, regex: str | None, threads: int | None, home: str | None, as_json: bool) -> None:
+                 grammar: str | None, regex: str | None, threads: int | None, no_daemon: bool, home: str | None,
+                 as_json: bool) -> None:
     """Generate a reply to PROMPT (or - for standard input) with the on-device model."""
     from runtime.generator import GenerationResult, TokenChunk, load_generator
 
     text = text_or_stdin(prompt)
     constraint = _constraint(json_schema, grammar, regex)
     messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": text}]
-    generator = load_generator(_home(home), model_name, adapter_provider=_adapter_provider(home, model_name),
-                               threads=threads)
     options = dict(adapter=adapter, max_tokens=max_tokens, temperature=temperature, top_p=top_p, seed=seed,
                    stop=stop, constraint=constraint)
+    streaming = sys.stdout.isatty() and not as_json
+    if threads is None and not no_daemon:
+        result = _generate_via_daemon(home, model_name, messages, options, streaming)
+        if result is not None:
+            if as_json:
+                echo_json(result)
+            else:
+                click.echo("" if streaming else result["text"])
+            return
+    generator = load_generator(_home(home), model_name, adapter_provider=_adapter_provider(home, model_name),
+                               threads=threads)
     if as_json:
         echo_json(generator.generate(messages, **options).to_json())  # type: ignore[arg-type]
         return
-    streaming = sys.stdout.isatty()
     result = None
     for item in generator.stream(messages, **options):  # type: ignore[arg-type]
         if isinstance(item, TokenChunk) and streaming:
@@ -173,14 +185,45 @@ def generate_cmd(prompt: str | None, system: str | None, model_name: str | None,
         click.echo("" if streaming else result.text)
 
 
-def _adapter_provider(home: str | None, model_name: str | None) -> Any:
-    """The adapter manager, when the adapters package provides one (``runtime.adapters.provider_for``)."""
+def _generate_via_daemon(home: str | None, model_name: str | None, messages: list[dict[str, str]],
+                         options: dict[str, Any], streaming: bool) -> dict[str, Any] | None:
+    """Generate on the running daemon's warm model; ``None`` when no daemon answers (then run in-process)."""
+    from indexer.daemon.client import DaemonError, DaemonUnavailable, stream
+    from indexer.errors import KithError
+
+    constraint = options.get("constraint")
+    params = dict(options, messages=messages, model=model_name, stop=list(options.get("stop") or ()),
+                  constraint={"kind": constraint.kind, "data": constraint.data} if constraint else None)
+    result = None
+    started = False
     try:
-        from runtime import adapters  # type: ignore[attr-defined]
-    except ImportError:
+        for item in stream(home, "generate", params, timeout=600):
+            started = True
+            if "text" in item and streaming:
+                click.echo(item["text"], nl=False)
+                sys.stdout.flush()
+            elif "queued" in item and streaming:
+                click.echo(f"(waiting for {item['queued']} generation(s) ahead)", err=True)
+            elif "result" in item:
+                result = item["result"]
+    except DaemonUnavailable:
+        if started:
+            raise KithError("the daemon stopped during generation") from None
         return None
-    factory = getattr(adapters, "provider_for", None)
-    return factory(_home(home), model_name) if factory else None
+    except DaemonError as exc:
+        error = KithError(str(exc))
+        error.code = getattr(exc, "code", "error")
+        raise error from None
+    result = result or {}
+    result["engine"] = "daemon"
+    return result
+
+
+def _adapter_provider(home: str | None, model_name: str | None) -> Any:
+    """The adapter manager for the model (it opens the LoRA graph only when an adapter is requested)."""
+    from runtime.adapter_manager import provider_for
+
+    return provider_for(_home(home), model_name)
 
 
 @click.command("perplexity")
