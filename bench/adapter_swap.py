@@ -6,8 +6,9 @@ Writes two random rank-R all-projection PEFT adapters for the model (from its ``
 weights needed), imports them, then, interleaved per round (A/B/A/B):
 
 - cold load: a fresh ``AdapterManager`` (empty LRU) activating an adapter whose file was dropped from the page
-  cache (``posix_fadvise(DONTNEED)``): read + sha256 check + ``og.Adapters.load``;
-- warm load: the same with the file in the page cache (a new process, or an adapter evicted from the LRU);
+  cache (``posix_fadvise(DONTNEED)``) and not hashed yet in this process: read + sha256 + ``og.Adapters.load``;
+- warm load: the same for an adapter the LRU evicted (file unchanged and already hashed in this process,
+  in the page cache): ``og.Adapters.load`` + a stat check;
 - LRU hit: ``activate`` of an adapter already loaded (a stat check, no I/O);
 - switch: what changing adapters between two requests costs: LRU-hit ``activate`` + ``set_active_adapter`` on the
   request's fresh generator (kith creates one generator per request).
@@ -66,7 +67,7 @@ def main() -> None:
 
     import onnxruntime_genai as og
 
-    from runtime.adapter_manager import AdapterManager
+    from runtime.adapter_manager import AdapterManager, forget_verified
     from runtime.adapter_store import AdapterStore
 
     og.disable_telemetry_events()
@@ -93,6 +94,7 @@ def main() -> None:
 
     def fresh_manager_load(name: str, drop_cache: bool) -> float:
         if drop_cache:
+            forget_verified()  # a new process: the file is hashed again
             with open(store.get(name).file, "rb") as handle:
                 os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
         manager = AdapterManager(store, model.name, budget_mb=1024)

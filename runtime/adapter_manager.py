@@ -4,7 +4,9 @@ It implements ``runtime.generator.AdapterProvider``: ``activate(name)`` returns 
 (``HOME/models/M/onnx-lora``, opened on first use), the ``og.Adapters`` holding that adapter, and the name to
 pass to ``Generator.set_active_adapter``. The generator runs its plain graph when no adapter is requested.
 
-- **Verify.** A cold load hashes the file and compares it with the import record; an activation of a loaded
+- **Verify.** The first load of a file in a process hashes it (in a thread, while onnxruntime-genai parses it)
+  and compares it with the import record; later loads of the same unchanged file (same size, mtime, ctime,
+  inode) reuse that result, so reloading an adapter the LRU evicted costs the onnxruntime load only; an activation of a loaded
   adapter re-hashes only when the file's size or mtime changed. A changed file raises ``AdapterChanged`` until
   ``kith adapters import`` is run again (same spirit as ``kith intents approve``).
 - **LRU.** Loaded adapters are kept, most recently used last, while their file sizes sum to at most
@@ -18,6 +20,7 @@ Not thread-safe on its own: callers serialise generations per model (the daemon 
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,13 +40,26 @@ DEFAULT_CACHE_MB = 64.0
 class _Loaded:
     adapters: "og.Adapters"
     size_bytes: int
-    stat: tuple[int, int]  # (size, mtime_ns) of the file when it was verified
+    stat: tuple[int, ...]  # _stat() of the file when it was verified
     sha256: str
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _stat(path: Path) -> tuple[int, ...]:
+    """What changes when a file is written or replaced (ctime cannot be set back by a user)."""
     st = path.stat()
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
+
+
+# (path, stat identity) -> sha256, for files hashed in this process: an adapter evicted from the LRU and loaded
+# again (or loaded by a second manager) is re-hashed only if its file changed since it was hashed.
+_VERIFIED: dict[tuple[str, tuple[int, ...]], str] = {}
+_VERIFIED_LOCK = threading.Lock()
+
+
+def forget_verified() -> None:
+    """Drop the process-wide record of hashed files (the next load of every adapter hashes it again)."""
+    with _VERIFIED_LOCK:
+        _VERIFIED.clear()
 
 
 def cache_budget_mb(config: dict[str, Any] | None) -> float:
@@ -119,26 +135,55 @@ class AdapterManager:
 
     # -- internals ---------------------------------------------------------------------------------
     @staticmethod
-    def _safe_stat(record: AdapterRecord) -> tuple[int, int]:
+    def _safe_stat(record: AdapterRecord) -> tuple[int, ...]:
         try:
             return _stat(record.file)
         except FileNotFoundError:
             raise AdapterChanged(f"adapter {record.name!r}: {record.file} is missing; import it again") from None
 
     def _load(self, record: AdapterRecord, model: "og.Model") -> _Loaded:
+        """Hash the file (in a thread) while onnxruntime-genai loads it; keep it only if the hash matches."""
         import onnxruntime_genai as og
 
+        from runtime.adapter_errors import BadAdapter
+        from runtime.model_store import sha256_file
+
         before = self._safe_stat(record)
-        record.verify()
+        key = (os.fspath(record.file), before)
+        with _VERIFIED_LOCK:
+            known = _VERIFIED.get(key)
+        digest: dict[str, Any] = {}
+
+        def hash_file() -> None:
+            if known is not None:
+                digest["sha256"] = known
+                return
+            try:
+                digest["sha256"] = sha256_file(record.file, chunk=4 << 20)
+            except OSError as exc:
+                digest["error"] = exc
+
+        hasher = threading.Thread(target=hash_file, name="kith-adapter-sha256")
+        hasher.start()
         adapters = og.Adapters(model)
         try:
             adapters.load(os.fspath(record.file), record.name)
+            failure = None
         except Exception as exc:
-            from runtime.adapter_errors import BadAdapter
-
-            raise BadAdapter(f"adapter {record.name!r} could not be loaded: {str(exc).splitlines()[0][:200]}") from None
-        if self._safe_stat(record) != before:  # written while we hashed and loaded it
+            failure = exc
+        hasher.join()
+        if digest.get("sha256") != record.sha256:
+            if failure is None:
+                adapters.unload(record.name)
+            record.verify()  # raises AdapterChanged with the details
             raise AdapterChanged(f"adapter {record.name!r} changed while it was being loaded; try again")
+        if failure is not None:
+            raise BadAdapter(f"adapter {record.name!r} could not be loaded: {str(failure).splitlines()[0][:200]}")
+        if self._safe_stat(record) != before:  # written while we hashed and loaded it
+            adapters.unload(record.name)
+            raise AdapterChanged(f"adapter {record.name!r} changed while it was being loaded; try again")
+        with _VERIFIED_LOCK:
+            _VERIFIED[key] = record.sha256
         entry = _Loaded(adapters, record.size_bytes, before, record.sha256)
         self._loaded[record.name] = entry
         self.stats["cold_loads"] += 1
