@@ -154,8 +154,16 @@ class GenerationService:
             turns.release()
 
     def close(self) -> None:
+        """Release every onnxruntime-genai object now: freed after the library's own teardown at interpreter
+        exit, they abort the process ("terminate called without an active exception")."""
+        import gc
+
         with self._lock:
-            for _, manager in self._models.values():
+            for generator, manager in self._models.values():
                 if manager is not None:
                     manager.close()
+                for attribute, value in list(vars(generator).items()):
+                    if type(value).__module__.startswith("onnxruntime_genai"):
+                        setattr(generator, attribute, None)
             self._models.clear()
+        gc.collect()

@@ -82,7 +82,7 @@ class Daemon:
         self.search_lock = threading.Lock()
         self.ask_lock = threading.Lock()
         self._ask_app: Any = None
-        self._generation: Any = None
+        self._plugin_handlers: list[Any] = []
         self.sources: dict[str, str | None] = {}
         self.paused: str | None = None
         self._dirty = False
@@ -123,8 +123,8 @@ class Daemon:
                     self.search_app.close()
                     if self._ask_app is not None:
                         self._ask_app.close()
-                    if self._generation is not None:
-                        self._generation.close()
+                    for handler in self._plugin_handlers:
+                        getattr(handler, "close", lambda: None)()
             log.info("daemon stopped")
             lock.release()
 
@@ -180,6 +180,7 @@ class Daemon:
         server = DaemonServer(socket_path(self.home.path))
         for name, handler in self.handlers().items():
             server.register_handler(name, handler)
+        self._register_plugin_methods(server)
         self.server = server
         watcher = SourceWatcher(self.queue, self.home.path)
         watcher.start()
@@ -202,10 +203,25 @@ class Daemon:
             "ask": self.handle_ask,
             "model": self.handle_model,
             "embed": self.handle_embed,
-            "generate": self.handle_generate,
             "shutdown": self.handle_shutdown,
             "reload_sources": lambda params: self.reload_event.set() or {"reloading": True},
         }
+
+    def _register_plugin_methods(self, server: Any) -> None:
+        """Socket methods from the ``register_daemon_methods`` hook (e.g. the runtime's streaming ``generate``)."""
+        from kith.plugins import factories
+
+        for name, factory in factories("register_daemon_methods").items():
+            if name in server.handlers:
+                log.warning("plugin method %r ignored: a built-in method has that name", name)
+                continue
+            try:
+                handler = factory(self.home)
+            except Exception:  # one plugin's method never stops the daemon
+                log.exception("daemon method %r could not be set up", name)
+                continue
+            self._plugin_handlers.append(handler)
+            server.register_handler(name, handler)
 
     def register_handler(self, method: str, handler: Any) -> None:
         """Add a socket method (e.g. ``ask``) to the running daemon."""
@@ -253,19 +269,6 @@ class Daemon:
                 agent.planner.plan("when is my next meeting tomorrow?", agent.context())
         except Exception:  # a cold first `ask` is the only cost
             log.exception("could not warm up `ask`")
-
-    def handle_generate(self, params: dict[str, Any]) -> Any:
-        """Streamed text from the warm on-device model (runtime/generation_service.py)."""
-        from indexer.daemon.server import Streaming
-
-        if self._generation is None:
-            with self.ask_lock:
-                if self._generation is None:
-                    from runtime.generation_service import GenerationService
-
-                    self._generation = GenerationService(self.home)
-        service = self._generation
-        return Streaming(lambda disconnected: service.stream(params, disconnected))
 
     def handle_model(self, params: dict[str, Any]) -> dict[str, Any]:
         from indexer.embedder_identity import identity_of

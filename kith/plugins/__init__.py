@@ -204,7 +204,7 @@ def factories(hook: str) -> dict[str, Callable[..., Any]]:
 
 
 REGISTER_HOOKS = ("register_readers", "register_kinds", "register_intents", "register_planners",
-                  "register_answerers", "register_embedders", "register_generators")
+                  "register_answerers", "register_embedders", "register_generators", "register_daemon_methods")
 
 
 def report(modules: Iterable[str] = ()) -> dict[str, Any]:

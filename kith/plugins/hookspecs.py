@@ -53,5 +53,13 @@ def register_generators(register: Callable[[str, Callable[..., Any]], Any]) -> N
 
 
 @hookspec
+def register_daemon_methods(register: Callable[[str, Callable[..., Any]], Any]) -> None:
+    """``register(method, factory)``: a socket method of the daemon. ``factory(home)`` runs once when the
+    daemon starts and returns ``handler(params)``; the handler returns a JSON-serialisable answer or an
+    ``indexer.daemon.server.Streaming``. A ``close()`` attribute on the handler is called at shutdown.
+    Built-in methods (search, ask, ...) cannot be replaced."""
+
+
+@hookspec
 def register_commands(cli: Any) -> None:
     """Add click commands or groups to the ``kith`` command: ``cli.add_command(...)``."""
