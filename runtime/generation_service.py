@@ -156,8 +156,6 @@ class GenerationService:
     def close(self) -> None:
         """Release every onnxruntime-genai object now: freed after the library's own teardown at interpreter
         exit, they abort the process ("terminate called without an active exception")."""
-        import gc
-
         with self._lock:
             for generator, manager in self._models.values():
                 if manager is not None:
@@ -166,4 +164,3 @@ class GenerationService:
                     if type(value).__module__.startswith("onnxruntime_genai"):
                         setattr(generator, attribute, None)
             self._models.clear()
-        gc.collect()

@@ -26,7 +26,8 @@ def register_commands(cli: Any) -> None:
 
     for command in (index_cmd, search_cmd, show_cmd, status_cmd, forget_cmd, reembed_cmd, eval_group,
                     daemon_group, sources_group, intents_group, mcp_cmd, ask_cmd, summarize_cmd, digest_cmd,
-                    plugins_cmd, compress_group, serve_group, egress_group, model_group, generate_cmd, whoami_cmd):
+                    plugins_cmd, compress_group, serve_group, egress_group, model_group, generate_cmd, whoami_cmd,
+                    adapters_group):
         cli.add_command(command)
     eval_group.add_command(beir_cmd)
     eval_group.add_command(perplexity_cmd)
