@@ -60,14 +60,19 @@ def call(home: str | os.PathLike[str] | None, method: str, params: dict[str, Any
         raise DaemonUnavailable(f"daemon did not answer {method!r}: {exc}") from exc
     finally:
         sock.close()
+    return _answer(data).get("result")
+
+
+def _answer(line: bytes) -> dict[str, Any]:
+    """One answer line as a dict; DaemonError when it is malformed or reports an error."""
     try:
-        answer = json.loads(data)
+        answer = json.loads(line)
     except ValueError as exc:
         raise DaemonError(f"malformed answer from daemon: {exc}") from exc
     if not answer.get("ok"):
         raise DaemonError(answer.get("error") or "unknown daemon error", bool(answer.get("user_error")),
                           answer.get("code") or ("error" if answer.get("user_error") else "internal"))
-    return answer.get("result")
+    return answer
 
 
 def _connect(home: str | os.PathLike[str] | None, timeout: float) -> socket.socket:
@@ -104,13 +109,7 @@ def stream(home: str | os.PathLike[str] | None, method: str, params: dict[str, A
                 raise DaemonUnavailable(f"daemon stopped answering {method!r}: {exc}") from exc
             if not line:
                 raise DaemonUnavailable(f"the daemon closed the connection during {method!r}")
-            try:
-                answer = json.loads(line)
-            except ValueError as exc:
-                raise DaemonError(f"malformed answer from daemon: {exc}") from exc
-            if not answer.get("ok"):
-                raise DaemonError(answer.get("error") or "unknown daemon error", bool(answer.get("user_error")),
-                                  answer.get("code") or "error")
+            answer = _answer(line)
             if answer.get("done"):
                 return
             if "stream" not in answer:  # a daemon without streaming answered in one line
