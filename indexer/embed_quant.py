@@ -11,11 +11,13 @@ Recipe (each step measured, see docs/MEASUREMENTS.md "Fast embedder"):
    Attention nodes (Q/K/V) are the most sensitive and stay fp32, as do the MatMuls listed in
    ``KEEP_FP32`` (``bench/embed_sensitivity.py`` reproduces the list).
 
-The result lives in ``HOME/embedders/<name>-<sha>-int8mix/`` with its own name in
-``embedder.json``: a different identity from fp32, so an index switches to it via `kith reembed`.
+The result lives in ``HOME/embedders/<name>-<fp32 sha>-int8mix/`` with its own name and the sha256
+of its own weights in ``embedder.json``: a different identity from fp32, so an index switches to it
+(and back) with `kith reembed`.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -135,11 +137,12 @@ def build_quantized(fp32_folder: Path, target: Path, keep_fp32: Sequence[str] = 
                                   int(meta.get("num_heads") or 12), int(meta.get("hidden_size") or meta["dimension"]))
         nodes = [n for n in matmul_nodes(optimized) if node_group(n) not in keep_fp32]
         out = scratch / "out"
-        out.mkdir()
+        out.mkdir(mode=0o700)
         quantize(optimized, out / ONNX_NAME, nodes)
         shutil.copyfile(fp32_folder / TOKENIZER_NAME, out / TOKENIZER_NAME)
-        quant_meta = {**meta, "name": quantized_name(meta["name"]), "precision": "int8-dynamic-per-channel+fp32",
-                      "quantized_nodes": len(nodes), "kept_fp32": list(keep_fp32), "base_name": meta["name"]}
+        quant_meta = {**meta, "name": quantized_name(meta["name"]), "weights_sha": file_sha256(out / DATA_NAME),
+                      "precision": "int8-dynamic-per-channel+fp32", "quantized_nodes": len(nodes),
+                      "kept_fp32": list(keep_fp32), "base_name": meta["name"], "base_weights_sha": meta["weights_sha"]}
         (out / META_NAME).write_text(json.dumps(quant_meta, indent=1))
         for path in out.iterdir():
             path.chmod(0o600)
@@ -151,6 +154,14 @@ def build_quantized(fp32_folder: Path, target: Path, keep_fp32: Sequence[str] = 
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def quantized_embedder(home: Path, engine: str, threads: int | None = None) -> Any:
