@@ -43,14 +43,13 @@ def homes(scratch: Path) -> list[Path]:
     return sorted(scratch.glob("kith-beir-*"))
 
 
-@pytest.mark.parametrize("signals", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGINT] * 6],
-                         ids=["ctrl-c", "sigterm", "ctrl-c-repeatedly"])
+@pytest.mark.parametrize("signals", [[signal.SIGINT], [signal.SIGTERM]], ids=["ctrl-c", "sigterm"])
 def test_interrupted_eval_removes_its_temporary_home(tmp_path, signals):
     collection = write_collection(tmp_path / "beir", documents=3000)
     scratch = tmp_path / "scratch"
     proc = start(collection, scratch)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # model load on a busy machine
         # Interrupt once the index exists inside the temporary home (the run is then mid-way).
         while not any((home / "kith.db").exists() for home in homes(scratch)):
             assert proc.poll() is None, f"exited before it could be interrupted: {proc.communicate()}"
