@@ -45,4 +45,4 @@ bench: install
 	$(PY) -m pytest -m slow
 
 clean:
-	rm -rf $(VENV) $(DEMO_HOME)
+	rm -rf $(VENV) $(DEMO_HOME) .demo-models

@@ -106,3 +106,9 @@ def scifact_text(corpus_dir: Path, limit_chars: int = 200_000) -> str:
             if size >= limit_chars:
                 break
     return "".join(parts)
+
+
+if __name__ == "__main__":  # python -m runtime.perplexity ../shared/corpora/ir-beir-scifact > scifact.txt
+    import sys
+
+    sys.stdout.write(scifact_text(Path(sys.argv[1])))

@@ -35,6 +35,7 @@ from kith.cli.main import cli  # noqa: E402
 
 NOW = "2026-11-23T09:00:00+00:00"
 console = Console()
+MODELS_HOME = Path(os.environ.get("KITH_DEMO_MODELS", REPO / ".demo-models"))
 IGNORED_HOME_FILES = {"kith.db", "kith.db-wal", "kith.db-shm", "vectors.faiss", "kith.toml"}
 
 
@@ -110,6 +111,19 @@ def build_steps(home: Path, data: Path) -> list[Step]:
     ]
     for title, args, writes in asks:
         steps.append(Step(title, ["ask", *args, "--now", NOW, *h], show_new_files=writes, needs="ask"))
+    # The on-device model lives in its own home that `make demo` keeps, so the import runs once
+    # (it is cached by the GGUF's sha256; later runs find it and skip the build).
+    m = ["--home", str(MODELS_HOME)]
+    steps += [
+        Step("Import the bundled on-device model (SmolLM2-135M-Instruct; built once, then cached)",
+             ["model", "import", *m], needs="model"),
+        Step("Generate on-device (greedy)",
+             ["generate", "Give me two tips for a weekend in Lisbon.", "--max-tokens", "64", *m], needs="generate"),
+        Step("Generate JSON constrained by a JSON Schema",
+             ["generate", "Alice lives in Lisbon and loves espresso. Describe her as JSON.",
+              "--json-schema", str(SAMPLES / "llm" / "contact.schema.json"), "--max-tokens", "64", *m],
+             needs="generate"),
+    ]
     return steps
 
 
