@@ -62,7 +62,6 @@ def gguf_to_hf(gguf_path: Path, out_dir: Path) -> Path:
     del loaded
     if hasattr(config, "quantization_config"):
         del config.quantization_config
-    config.torch_dtype = "float32"
     model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     missing, unexpected = model.load_state_dict(state, strict=False)
     missing = [key for key in missing if not (config.tie_word_embeddings and key == "lm_head.weight")]

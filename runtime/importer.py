@@ -28,6 +28,7 @@ from runtime.model_store import InstalledModel, ModelStore, check_name, sha256_f
 from runtime.onnx_build import HF_REQUIRED, build_fp32, check_hf_folder, set_search_defaults
 
 QUANT_OPTIONS: dict[str, Any] = {"method": "q4_1", "block_size": 32, "accuracy_level": 4, "lm_head_bits": 8}
+QUANT_METHODS = ("q4_1", "sym4")
 ONNX_SIDE_FILES = ("genai_config.json", "tokenizer.json", "tokenizer_config.json", "chat_template.jinja",
                    "special_tokens_map.json")
 HF_FILES = HF_REQUIRED + ("generation_config.json", "special_tokens_map.json", "chat_template.jinja")
@@ -81,9 +82,11 @@ class _Stages:
 
 def import_model(home: Any, source: str | None = None, *, name: str | None = None, replace: bool = False,
                  progress: bool = True, keep_hf: bool = True, keep_fp32: bool = False,
-                 lora: bool = True) -> InstalledModel:
+                 lora: bool = True, quant: str = "q4_1") -> InstalledModel:
     """Import ``source`` into ``home``; returns the installed model (the cached one if already imported).
 
+    ``quant`` is ``q4_1`` (exact for Q4_1 GGUFs, asymmetric otherwise) or ``sym4`` (symmetric 4-bit: faster
+    decode, less accurate; see docs/MEASUREMENTS.md).
     ``keep_fp32`` also keeps the builder's fp32 graph as ``onnx-fp32/`` (parity tests; ~4 bytes per parameter);
     ``lora`` builds the LoRA-capable variant ``onnx-lora/`` (adapters run on it).
     """
@@ -97,7 +100,9 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
         source_sha = sha256_tree(path)
     store = ModelStore.for_home(home)
     store.sweep_stale()
-    options = dict(QUANT_OPTIONS, keep_hf=keep_hf, keep_fp32=keep_fp32, lora_graph=lora)
+    if quant not in QUANT_METHODS:
+        raise BadModelSource(f"unknown quantization {quant!r} (choose from {', '.join(QUANT_METHODS)})")
+    options = dict(QUANT_OPTIONS, method=quant, keep_hf=keep_hf, keep_fp32=keep_fp32, lora_graph=lora)
     cached = store.find_by_source(source_sha, options)
     if cached is not None and cached.name == name:
         return cached

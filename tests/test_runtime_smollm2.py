@@ -8,6 +8,10 @@ import pytest
 
 from runtime.locate import bundled_gguf
 
+# the import (GGUF parsed by transformers, the builder, quantization) takes 2-3 minutes on a quiet 2-core
+# machine and longer on a busy one: more than the suite's default 300 s per test
+pytestmark = pytest.mark.timeout(1500)
+
 PROMPT = [{"role": "user", "content": "What is the capital of France?"}]
 
 
