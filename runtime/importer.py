@@ -82,12 +82,14 @@ class _Stages:
 
 def import_model(home: Any, source: str | None = None, *, name: str | None = None, replace: bool = False,
                  progress: bool = True, keep_hf: bool = True, keep_fp32: bool = False,
-                 lora: bool = True, quant: str = "q4_1") -> InstalledModel:
+                 lora: bool = True, quant: str = "q4_1", accuracy_level: int = 4) -> InstalledModel:
     """Import ``source`` into ``home``; returns the installed model (the cached one if already imported).
 
     ``quant`` is ``q4_1`` (exact for Q4_1 GGUFs, asymmetric otherwise) or ``sym4`` (symmetric 4-bit: faster
     decode, less accurate; see docs/MEASUREMENTS.md).
     ``keep_fp32`` also keeps the builder's fp32 graph as ``onnx-fp32/`` (parity tests; ~4 bytes per parameter);
+    ``accuracy_level`` 4 quantizes activations to int8 per block (fast, like llama.cpp); 0 keeps them fp32
+    (exact for a Q4_1 GGUF, slower decode).
     ``lora`` builds the LoRA-capable variant ``onnx-lora/`` (adapters run on it).
     """
     path, kind, default_name = resolve_source(source)
@@ -102,7 +104,10 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
     store.sweep_stale()
     if quant not in QUANT_METHODS:
         raise BadModelSource(f"unknown quantization {quant!r} (choose from {', '.join(QUANT_METHODS)})")
-    options = dict(QUANT_OPTIONS, method=quant, keep_hf=keep_hf, keep_fp32=keep_fp32, lora_graph=lora)
+    if accuracy_level not in (0, 1, 2, 3, 4):
+        raise BadModelSource(f"accuracy level must be 0..4, not {accuracy_level}")
+    options = dict(QUANT_OPTIONS, method=quant, accuracy_level=accuracy_level, keep_hf=keep_hf, keep_fp32=keep_fp32,
+                   lora_graph=lora)
     cached = store.find_by_source(source_sha, options)
     if cached is not None and cached.name == name:
         return cached

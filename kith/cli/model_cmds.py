@@ -42,17 +42,19 @@ def model_group() -> None:
 @click.option("--replace", is_flag=True, help="Rebuild even if a model with this name exists.")
 @click.option("--quant", type=click.Choice(["q4_1", "sym4"]), default="q4_1", show_default=True,
               help="q4_1: exact for Q4_1 GGUFs (asymmetric 4-bit otherwise); sym4: symmetric 4-bit, faster, less accurate.")
+@click.option("--accuracy-level", type=click.IntRange(0, 4), default=4, show_default=True,
+              help="4: int8 activations (fast); 0: fp32 activations (exact for a Q4_1 GGUF, slower decode).")
 @click.option("--no-hf", is_flag=True, help="Do not keep the fp32 Hugging Face copy (saves disk; adapters and compression need it).")
 @home_option
 @json_option
 @click.option("--no-lora", is_flag=True, help="Skip the LoRA-capable graph (halves import time; no adapters).")
-def import_cmd(source: str | None, name: str | None, replace: bool, quant: str, no_hf: bool, no_lora: bool, home: str | None,
-               as_json: bool) -> None:
+def import_cmd(source: str | None, name: str | None, replace: bool, quant: str, accuracy_level: int, no_hf: bool,
+               no_lora: bool, home: str | None, as_json: bool) -> None:
     """Import SOURCE (a .gguf file or a Hugging Face folder; nothing = the bundled SmolLM2-135M-Instruct)."""
     from runtime.importer import import_model
 
     model = import_model(_home(home), source, name=name, replace=replace, progress=not as_json and sys.stderr.isatty(),
-                         keep_hf=not no_hf, lora=not no_lora, quant=quant)
+                         keep_hf=not no_hf, lora=not no_lora, quant=quant, accuracy_level=accuracy_level)
     if as_json:
         echo_json(_summary(model))
     else:
