@@ -22,7 +22,7 @@ from indexer.errors import KithError
 TIERS = ("device", "private", "external")
 # Mean natural-log probability per generated token below which the device draft counts as unsure.
 # Chosen from bench/tier_threshold.py (see docs/MEASUREMENTS.md, "kith serve and tiers").
-DEFAULT_MIN_MEAN_LOGPROB = -1.6
+DEFAULT_MIN_MEAN_LOGPROB = -1.4
 
 
 class TierError(KithError):

@@ -60,7 +60,7 @@ def tiers(tmp_path_factory):
     with running_server(private) as private_url:
         config = f"""
 [runtime.tiers]
-min_mean_logprob = -1.6
+min_mean_logprob = -1.4
 [runtime.tiers.private]
 base_url = "{private_url}/v1"
 model = "tinyctx"
