@@ -16,6 +16,7 @@ class ExtractiveAnswerer:
         self.embedder = embedder
 
     def answer(self, request: AnswerRequest) -> ComposedAnswer:
-        composer = Composer(self.embedder, request.now, bodies=request.bodies, name_of=request.name_of)
+        composer = Composer(self.embedder, request.now, bodies=request.bodies, name_of=request.name_of,
+                            relations_of=request.relations_of)
         return composer.compose(request.question, request.query, request.style, request.hits,
                                 filtered_browse=request.filtered_browse, relaxed=request.relaxed)

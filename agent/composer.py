@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from agent.render import card_from_metadata, describe_contact, focus_of
 from agent.safety import UntrustedText
 from indexer.localtime import document_offset, is_floating, local_time, offset_text
 from indexer.text_match import query_terms
@@ -93,11 +94,15 @@ def split_sentences(text: str) -> list[str]:
 
 class Composer:
     def __init__(self, embedder: Any, now: datetime, bodies: dict[str, str] | None = None,
-                 name_of: Callable[[str], str] | None = None) -> None:
+                 name_of: Callable[[str], str] | None = None,
+                 relations_of: Callable[[str], list[dict[str, Any]]] | None = None) -> None:
         self.embedder = embedder
         self.now = now
         self.bodies: dict[str, str] = bodies or {}   # full document bodies by id (hits carry only a snippet)
         self.name_of: Callable[[str], str] = name_of or (lambda raw: raw)  # raw handle → the person's name
+        # contact card id → how that person relates to the owner (people layer)
+        self.relations_of: Callable[[str], list[dict[str, Any]]] = relations_of or (lambda doc_id: [])
+        self.question = ""
 
     # ------------------------------------------------------------- units
     def units(self, hits: list[Any]) -> list[Unit]:
@@ -110,6 +115,10 @@ class Composer:
                     units.append(Unit(sentence, index, hit.locator))
             elif hit.kind == "photo":
                 units.append(Unit(self.photo_line(hit), index, hit.locator, from_fields=True))
+            elif hit.kind == "contact":
+                card = card_from_metadata(meta, hit.title)
+                line = describe_contact(card, self.relations_of(hit.id), focus_of(self.question))
+                units.append(Unit(line, index, hit.locator, from_fields=True))
             elif hit.kind == "message" and meta.get("messages"):
                 for message in meta["messages"]:
                     text = " ".join(str(message.get("text") or "").split())
@@ -126,6 +135,11 @@ class Composer:
                 for sentence in split_sentences(body)[:60]:
                     units.append(Unit(sentence, index, hit.locator, prefix))
         return units
+
+    def _hit_text(self, hit: Any) -> str:
+        meta = hit.metadata or {}
+        extra = [str(meta.get(k) or "") for k in ("location", "place", "description", "caption")]
+        return " ".join([hit.title or "", self._full_text(hit), *extra])
 
     def _full_text(self, hit: Any) -> str:
         return self.bodies.get(hit.id) or hit.snippet or ""
@@ -156,6 +170,7 @@ class Composer:
                 relaxed: bool = False) -> ComposedAnswer:
         if not hits:
             return ComposedAnswer("I could not find anything in your data that answers this.", found=False)
+        self.question = question
         units = self.units(hits)
         if not units:
             return self._not_found(hits)
@@ -216,8 +231,14 @@ class Composer:
         lexical = np.array([_overlap(terms, u.text) for u in units]) * 0.3
         pattern = {"when": DATE_LIKE, "where": PLACE_LIKE, "who": NAME_LIKE}.get(style)
         style_bonus = np.array([0.15 if pattern is not None and pattern.search(u.text) else 0.0 for u in units])
-        field_bonus = np.array([0.2 if u.from_fields and style in ("when", "where", "photos") else 0.0 for u in units])
-        return scores + rank_bonus + lexical + style_bonus + field_bonus
+        # where-questions: prefer documents whose own text has the question's content words ("dinner"),
+        # so a place-tagged photo of breakfast does not answer "where did we have dinner"
+        content = np.array([0.4 * _overlap(terms, self._hit_text(hits[u.hit_index])) if style == "where" else 0.0
+                            for u in units])
+        field_bonus = np.array([0.2 if u.from_fields and style in ("when", "where", "photos") else
+                                1.0 if u.from_fields and style == "who" and hits[u.hit_index].kind == "contact" else 0.0
+                                for u in units])
+        return scores + rank_bonus + lexical + style_bonus + field_bonus + content
 
     @staticmethod
     def _one_per_hit(units: list[Unit], scores: np.ndarray, limit: int, prefer_fields: bool = False) -> list[Unit]:

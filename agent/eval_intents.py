@@ -8,7 +8,9 @@ File format (JSON, documented in docs/AGENT.md)::
      "oos_phrases": ["...", ...]}                                     # optional: known out-of-scope examples
 
 With a ``val`` split the out-of-scope threshold is calibrated on it: the highest in-scope accuracy
-whose out-of-scope recall reaches ``--target-oos-recall``.
+whose out-of-scope recall reaches ``--target-oos-recall``. Without one it is calibrated from the
+phrases themselves (cross-validated) and a generic out-of-scope pool, exactly as the product's
+router does (``agent.calibration``).
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from agent.router import OUT_OF_SCOPE, IntentRouter, calibrate_threshold, fill_placeholders
+from agent.calibration import DEFAULT_TARGET_OOS_RECALL, calibrate_from_phrases, phrase_texts, pool_vectors
+from agent.router import DEFAULT_METHOD, OUT_OF_SCOPE, IntentRouter, calibrate_threshold
 from indexer.errors import KithError
 
 
@@ -79,17 +82,23 @@ def metrics(gold: list[str | None], predicted: list[str], top_errors: int = 10) 
     }
 
 
-def evaluate(dataset: IntentDataset, encoder, method: str = "logreg", target_oos_recall: float = 0.7,
-             threshold: float | None = None, k: int | None = None) -> dict[str, Any]:
-    """Fit a router on the intents' phrases (the first ``k`` per intent if given) and score the test split."""
+def evaluate(dataset: IntentDataset, encoder, method: str = DEFAULT_METHOD,
+             target_oos_recall: float = DEFAULT_TARGET_OOS_RECALL,
+             threshold: float | None = None, k: int | None = None, calibrate: str = "auto") -> dict[str, Any]:
+    """Fit a router on the intents' phrases (the first ``k`` per intent if given) and score the test split.
+
+    ``calibrate``: "auto" (the val split when there is one, else the phrases), "val" or "phrases"."""
+    if calibrate not in ("auto", "val", "phrases"):
+        raise KithError(f"unknown calibration {calibrate!r}: use auto, val or phrases")
+    if calibrate == "val" and not dataset.val and threshold is None:
+        raise KithError("--calibrate val needs a val split in the evaluation file")
     routes = {name: phrases[:k] if k else phrases for name, phrases in dataset.intents.items()}
-    texts = [fill_placeholders(p) for name in sorted(routes) for p in routes[name]]
-    router = IntentRouter(encoder, method=method).fit(routes, vectors=encoder.encode(texts),
-                                                      oos_phrases=dataset.oos_phrases or None)
-    calibrated_on = "default"
+    vectors = encoder.encode(phrase_texts(routes))
+    router = IntentRouter(encoder, method=method).fit(routes, vectors=vectors, oos_phrases=dataset.oos_phrases or None)
+    calibrated_on, calibration = "default", None
     if threshold is not None:
         router.threshold, calibrated_on = threshold, "given"
-    elif dataset.val:
+    elif dataset.val and calibrate != "phrases":
         val_vectors = encoder.encode([t for t, _ in dataset.val])
         scores = router.class_scores(val_vectors)
         best = scores.argmax(axis=1)
@@ -98,10 +107,14 @@ def evaluate(dataset: IntentDataset, encoder, method: str = "logreg", target_oos
         is_oos = np.array([g is None for g in gold])
         router.threshold = calibrate_threshold(scores.max(axis=1), correct, is_oos, target_oos_recall)
         calibrated_on = "val"
+    else:
+        calibration = calibrate_from_phrases(router, routes, vectors, pool_vectors(encoder), target_oos_recall)
+        calibrated_on = "phrases+pool"
     test_vectors = encoder.encode([t for t, _ in dataset.test])
     predicted, _ = router.predict(test_vectors)
     report = metrics([g for _, g in dataset.test], predicted)
     report.update({"method": method, "threshold": round(float(router.threshold), 5), "calibrated_on": calibrated_on,
                    "phrases_per_intent": k or "all", "n_intents": len(routes),
-                   "target_oos_recall": target_oos_recall})
+                   "target_oos_recall": target_oos_recall,
+                   "calibration": calibration.to_json() if calibration else None})
     return report

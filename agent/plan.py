@@ -68,10 +68,14 @@ class Route:
     name: str                  # an intent name, "ask", or "out_of_scope"
     confidence: float
     alternatives: list[tuple[str, float]] = field(default_factory=list)
+    threshold: float | None = None   # the router's out-of-scope threshold when it decided
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "confidence": round(self.confidence, 4),
+        data = {"name": self.name, "confidence": round(self.confidence, 4),
                 "alternatives": [{"name": n, "score": round(s, 4)} for n, s in self.alternatives]}
+        if self.threshold is not None:
+            data["threshold"] = round(self.threshold, 4)
+        return data
 
 
 @dataclass
@@ -97,7 +101,8 @@ class Plan:
         lines = [f"planner: {self.planner}"]
         if self.route:
             alts = ", ".join(f"{n} {s:.2f}" for n, s in self.route.alternatives[:3])
-            lines.append(f"route: {self.route.name} (confidence {self.route.confidence:.2f}; alternatives: {alts})")
+            limit = f", out-of-scope below {self.route.threshold:.2f}" if self.route.threshold is not None else ""
+            lines.append(f"route: {self.route.name} (confidence {self.route.confidence:.2f}{limit}; alternatives: {alts})")
         for slot in self.slots:
             value = slot.value.isoformat() if isinstance(slot.value, datetime) else slot.value
             lines.append(f"slot {slot.name} = {value!r}  ← \"{slot.text}\" [{slot.span[0]}:{slot.span[1]}]")

@@ -10,6 +10,9 @@ import re
 from datetime import datetime
 from typing import Any
 
+from agent.action_gate import date_preference, effect_name, uses_action_verb
+from agent.calibration import Calibration, fit_calibrated
+from agent.people_slots import fill_people_from_question, is_person, who_is_plan
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Retrieve, Route, Slot
 from agent.router import ASK_PHRASES, OUT_OF_SCOPE, IntentRouter
 from agent.slots import (DateSlotter, capitalised_phrases, date_slots, find_kinds, find_order, find_places,
@@ -18,15 +21,16 @@ from agent.slots import (DateSlotter, capitalised_phrases, date_slots, find_kind
 ASK = "ask"
 # READ intents that are really searches declare it (``@intent(from_index="mail")``): they are answered
 # by retrieval + the answerer with their filters (``IntentSpec.from_index``), not called.
-ROUTE_THRESHOLD = 0.45     # below: out of scope (answered by a plain search)
 ACTION_THRESHOLD = 0.55    # a side-effecting intent needs at least this much confidence
 QUESTION_START = re.compile(r"^\s*(what|when|where|who|whom|which|how|why|is|are|was|were|did|do|does|has|have|"
                             r"had|can|could|will|would|should|any)\b", re.I)
 DATE_PARAM_NAMES = {"due", "when", "start", "at", "datetime", "date", "time", "end", "starts", "deadline"}
 PERSON_PARAM_NAMES = {"recipient", "to", "person", "contact", "who", "name", "attendee"}
 FILLER = re.compile(r"\b(show|find|get|give|list|search|look\s+up|look|tell|me|my|our|the|a|an|all|any|some|please|"
+                    r"summari[sz]e|sum\s+up|recap|"
                     r"what|when|where|who|which|how|did|does|do|is|are|was|were|say|said|says|about|from|with|of|"
-                    r"in|on|at|to|for|i|can|you|could|taken|sent|have|has|had|many|much|there|it|that)\b", re.I)
+                    r"in|on|at|to|for|i|we|us|and|can|you|could|taken|sent|have|has|had|many|much|there|it|that)\b", re.I)
+TODO_WORDS = re.compile(r"\b(reminders?|to-?dos?|to do list|tasks?)\b", re.I)
 STYLE_BY_WORD = [("how many", "how_many"), ("how much", "how_many"), ("when", "when"), ("what time", "when"),
                  ("what day", "when"), ("what date", "when"), ("where", "where"), ("who", "who"), ("whom", "who")]
 
@@ -48,11 +52,14 @@ def question_style(question: str, kind: str | None) -> str:
 class DeterministicPlanner:
     name = "deterministic"
 
-    def __init__(self, embedder: Any, route_threshold: float = ROUTE_THRESHOLD,
+    def __init__(self, embedder: Any, route_threshold: float | None = None,
                  action_threshold: float = ACTION_THRESHOLD) -> None:
+        """``route_threshold``: the out-of-scope threshold; None (default) calibrates it from the
+        registered phrases and the generic out-of-scope pool (``agent.calibration``)."""
         self.embedder = embedder
         self.route_threshold = route_threshold
         self.action_threshold = action_threshold
+        self.calibration: Calibration | None = None
         self._router: IntentRouter | None = None
         self._router_key: tuple | None = None
 
@@ -65,7 +72,9 @@ class DeterministicPlanner:
             for spec in specs:
                 if spec.phrases:  # "text {recipient} that {body}" -> with the intent's own example values
                     routes[spec.name] = [spec.example_phrase(p) for p in spec.phrases]
-            self._router = IntentRouter(self.embedder, method="blend", threshold=self.route_threshold).fit(routes)
+            self._router, self.calibration = fit_calibrated(self.embedder, routes)
+            if self.route_threshold is not None:
+                self._router.threshold = self.route_threshold
             self._router_key = key
         return self._router
 
@@ -76,18 +85,26 @@ class DeterministicPlanner:
         notes: list[str] = []
         route = self.router(registry).route(question)
         specs = {s.name: s for s in registry.list()} if registry is not None else {}
+        who = who_is_plan(question, context, route, self.name)
+        if who is not None:
+            return who
         templated = template_route(question, specs)
-        if templated is not None and templated != route.name and not QUESTION_START.match(question):
-            alternatives = [(route.name, route.confidence)] + [a for a in route.alternatives if a[0] != templated][:2]
-            route = Route(templated, max(route.confidence, self.action_threshold), alternatives)
+        if templated is not None and not QUESTION_START.match(question) and (
+                templated != route.name or route.confidence < self.action_threshold):
+            alternatives = route.alternatives if templated == route.name else \
+                [(route.name, route.confidence)] + [a for a in route.alternatives if a[0] != templated][:2]
+            route = Route(templated, max(route.confidence, self.action_threshold), alternatives, route.threshold)
             notes.append(f"the request matches a phrase template of {templated}")
         spec = specs.get(route.name)
         if spec is not None and spec.from_index is None:
-            effect = getattr(spec.effect, "value", str(spec.effect))
-            acting = effect != "read"
+            acting = effect_name(spec) != "read"
             if acting and (route.confidence < self.action_threshold or QUESTION_START.match(question)):
                 notes.append(f"{spec.name} scored {route.confidence:.2f} but the request reads as a question "
                              "or is not confident enough to act on; answering from the index instead")
+            elif acting and not uses_action_verb(question, spec):
+                notes.append(f"{spec.name} scored {route.confidence:.2f} but the request does not use its verb; "
+                             "a side-effecting intent is only chosen when asked for by name, answering from the "
+                             "index instead")
             else:
                 plan = self._intent_plan(question, context, spec, route, notes)
                 required = (spec.input_schema or {}).get("required", [])
@@ -100,7 +117,11 @@ class DeterministicPlanner:
 
     def _intent_plan(self, question: str, context: PlanContext, spec: Any, route: Route, notes: list[str]) -> Plan:
         slots, arguments = fill_intent_arguments(question, spec, context.now)
-        effect = getattr(spec.effect, "value", str(spec.effect))
+        properties = (spec.input_schema or {}).get("properties", {})
+        person_params = [n for n, schema in properties.items()
+                         if _param_kind(n, schema if isinstance(schema, dict) else {}) == "person"]
+        fill_people_from_question(question, person_params, context, slots, arguments)
+        effect = effect_name(spec)
         steps = [CallIntent(spec.name, arguments, effect), Answer("confirm_action" if effect != "read" else "intent")]
         missing = [p for p in (spec.input_schema or {}).get("required", []) if p not in arguments]
         if missing:
@@ -111,6 +132,11 @@ class DeterministicPlanner:
                   notes: list[str]) -> Plan:
         slots = understand_question(question, context)
         hint = (specs[route.name].from_index or {}) if route.name in specs else {}
+        if question_style(question, None) == "where" and hint.get("kind"):
+            # "where did we have dinner in Lisbon?": the answer may be in any kind of document; only
+            # a kind the question names ("which photos...") narrows a where-question
+            notes.append(f"a where-question: not limited to {hint['kind']} documents as {route.name} would")
+            hint = {k: v for k, v in hint.items() if k != "kind"}
         kind = slot_value(slots, "kind") or hint.get("kind")
         order = slot_value(slots, "order") or hint.get("order")
         filters: dict[str, Any] = {}
@@ -132,6 +158,15 @@ class DeterministicPlanner:
         if place and kind in ("photo", "event", None) and not (kind is None and person):
             filters["place"] = place
             used.append(next(s.span for s in slots if s.name == "place"))
+        todo = TODO_WORDS.search(question)
+        if todo and slot_value(slots, "kind") in (None, "event"):
+            # reminders and to-dos (VTODOs, kith's own reminders.ics included), soonest due first
+            kind, ordering_hint = "event", "oldest"
+            filters.update(kind="event", todo=True)
+            if not since and hint.get("order") == "next":
+                filters.pop("since", None)
+            order = ordering_hint
+            used.append(todo.span())
         query = residual_query(question, used)
         quoted = [s.value for s in slots if s.name == "quoted"]
         if quoted:
@@ -170,27 +205,6 @@ def understand_question(question: str, context: PlanContext) -> list[Slot]:
             slots.append(Slot("person", phrase, question[span[0]:span[1]], span))
             taken.append(span)
     return sorted(slots, key=lambda s: s.span)
-
-
-def is_person(phrase: str, context: PlanContext) -> bool:
-    """A capitalised phrase is a person when the people layer resolves it (or, without one, when it is not a place)."""
-    if context.app is not None:
-        try:
-            from indexer.query_service import resolve_person_keys
-
-            keys = resolve_person_keys(context.app, phrase)
-        except Exception:
-            keys = None
-        if keys:
-            return True
-        return _looks_like_name_in_index(context.app, phrase)  # the people layer said no
-    return phrase.lower() not in {p.lower() for p in context.known_places}
-
-
-def _looks_like_name_in_index(app: Any, phrase: str) -> bool:
-    row = app.store.db.execute("SELECT 1 FROM documents WHERE author LIKE ? OR participants LIKE ? LIMIT 1",
-                               [f"%{phrase}%", f"%{phrase}%"]).fetchone()
-    return row is not None
 
 
 def residual_query(question: str, used_spans: list[tuple[int, int]]) -> str:
@@ -246,6 +260,21 @@ def template_route(question: str, specs: dict[str, Any]) -> str | None:
     return best[1] if best else None
 
 
+def _with_dates_cut(phrases: list[str], date_params: list[str]) -> list[str]:
+    """The phrases, each followed by its form without the date slots already filled (and the preposition
+    before them), since the date was cut out of the request: "add {title} to my calendar on {start}" also
+    gives "add {title} to my calendar"."""
+    out: list[str] = []
+    for phrase in phrases:
+        out.append(phrase)
+        reduced = phrase
+        for name in date_params:
+            reduced = re.sub(rf"(?:\s+(?:on|at|for|by|in|from))?\s*\{{{name}\}}", "", reduced)
+        if reduced != phrase and reduced.strip():
+            out.append(reduced.strip())
+    return out
+
+
 def _param_kind(name: str, schema: dict[str, Any]) -> str:
     fmt = (schema or {}).get("format", "")
     types = [schema.get("type")] + [s.get("type") for s in schema.get("anyOf", []) if isinstance(s, dict)]
@@ -262,12 +291,14 @@ def _param_kind(name: str, schema: dict[str, Any]) -> str:
 def fill_intent_arguments(question: str, spec: Any, now: datetime) -> tuple[list[Slot], dict[str, Any]]:
     """Fill an intent's arguments from the user's words using its own phrase templates.
 
-    Dates are found first (preferring the future: these are requests) and cut out of the text, so
-    "remind me to call Bob tomorrow at 9" gives title="call Bob", due=tomorrow 09:00.
+    Dates are found first (pointing the way the intent declares, ``agent.action_gate.date_preference``)
+    and cut out of the text, so "remind me to call Bob tomorrow at 9" gives title="call Bob",
+    due=tomorrow 09:00, and "add lunch to my calendar on Friday" the coming Friday.
     """
     properties = (spec.input_schema or {}).get("properties", {})
     kinds = {name: _param_kind(name, schema if isinstance(schema, dict) else {}) for name, schema in properties.items()}
-    mentions = DateSlotter(now, prefer="future").find(question)
+    prefer = date_preference(spec)
+    mentions = DateSlotter(now, prefer=prefer).find(question)
     slots: list[Slot] = []
     arguments: dict[str, Any] = {}
     date_params = [n for n, k in kinds.items() if k == "datetime"]
@@ -278,12 +309,17 @@ def fill_intent_arguments(question: str, spec: Any, now: datetime) -> tuple[list
     if date_params and mentions:
         mention = mentions[0]
         value = mention.point or (mention.start.replace(hour=9) if mention.start else None)
+        day = next((m for m in mentions if m.start and not m.has_time), None)
+        clock = next((m for m in mentions if m.has_time and m.point), None)
+        if day is not None and clock is not None and day is not clock and clock.text.lower().startswith("at"):
+            value = datetime.combine(day.start.date(), clock.point.timetz())  # "at 3pm on Thursday"
         if value is not None:
             arguments[date_params[0]] = value.isoformat()
             slots.append(Slot(date_params[0], value, mention.text, mention.span))
     cut = " ".join(cut.split())
     best: tuple[int, dict[str, str]] | None = None
-    for phrase in spec.phrases:
+    filled_dates = [n for n in date_params if n in arguments]
+    for phrase in _with_dates_cut(spec.phrases, filled_dates):
         compiled = _template_regex(phrase)
         if compiled is None:
             continue
@@ -299,7 +335,7 @@ def fill_intent_arguments(question: str, spec: Any, now: datetime) -> tuple[list
         if name not in properties or name in arguments:
             continue
         if kinds.get(name) == "datetime":
-            sub = DateSlotter(now, prefer="future").find(value)
+            sub = DateSlotter(now, prefer=prefer).find(value)
             if sub and (sub[0].point or sub[0].start):
                 value = (sub[0].point or sub[0].start.replace(hour=9)).isoformat()
             else:

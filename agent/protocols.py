@@ -24,6 +24,10 @@ def _same_name(raw: str) -> str:
     return raw
 
 
+def _no_relations(contact_doc_id: str) -> list[dict[str, Any]]:
+    return []
+
+
 @dataclass
 class AnswerRequest:
     """Everything an answerer may use: the question, the retrieval query, the answer style the
@@ -36,6 +40,7 @@ class AnswerRequest:
     now: datetime
     bodies: dict[str, str] = field(default_factory=dict)
     name_of: Callable[[str], str] = _same_name
+    relations_of: Callable[[str], list[dict[str, Any]]] = _no_relations  # contact card id → relation to the owner
     filtered_browse: bool = False
     relaxed: bool = False
 

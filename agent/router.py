@@ -22,6 +22,7 @@ import numpy as np
 from agent.plan import Route
 
 OUT_OF_SCOPE = "out_of_scope"
+DEFAULT_METHOD = "blend"    # the scoring method of the product's router and of `kith eval intents`
 ASK_PHRASES = [
     "what did Alice say about the trip", "when is my next appointment", "where is the dinner",
     "who sent me the invoice", "how many emails did I get from Bob", "did Alice book the boat trip",
@@ -134,7 +135,7 @@ class IntentRouter:
         name = self.labels[best] if scores[best] >= self.threshold else OUT_OF_SCOPE
         if name == OUT_OF_SCOPE:
             alts = [(self.labels[best], float(scores[best]))] + alts[:-1]
-        return Route(name, float(scores[best]), alts)
+        return Route(name, float(scores[best]), alts, float(self.threshold))
 
 
 def calibrate_threshold(top_scores: np.ndarray, predictions_correct: np.ndarray, is_oos: np.ndarray,

@@ -14,7 +14,8 @@ from agent.composer import ComposedAnswer
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Planner, Retrieve
 from agent.plugins import DEFAULT_ANSWERER, DEFAULT_PLANNER, make
 from agent.protocols import Answerer, AnswerRequest
-from indexer.people import display_name
+from agent.render import RenderContext, render_result, result_type
+from indexer.people import card_relations_to_owner, display_name
 from indexer.search import SearchFilters
 
 
@@ -107,7 +108,7 @@ class Agent:
                 if step.style == "out_of_scope":
                     result.answer, result.found = OUT_OF_SCOPE_ANSWER, False
                 elif step.style in ("confirm_action", "intent"):
-                    result.answer = describe_calls(result.intent_calls, plan)
+                    result.answer, result.citations = describe_calls(result.intent_calls, plan, self.render_context(plan))
                     result.found = any(c["status"] == "done" for c in result.intent_calls)
                 else:
                     composed = self.compose(plan.question, retrieve, step.style, hits, relaxed)
@@ -139,6 +140,9 @@ class Agent:
         search_filters = SearchFilters(kind=filters.get("kind"), since=filters.get("since"), until=filters.get("until"),
                                        person=person, source=filters.get("source"), place=filters.get("place"),
                                        identity_keys=keys)
+        if filters.get("todo"):  # to-dos are events marked in their metadata: filter a wider candidate set
+            hits = self.app.searcher.search(step.query, search_filters, limit=max(step.limit, 500), order=step.order)
+            return [h for h in hits if (h.metadata or {}).get("todo")][:step.limit]
         return self.app.searcher.search(step.query, search_filters, limit=step.limit, order=step.order)
 
     def compose(self, question: str, retrieve: Retrieve | None, style: str, hits: list[Any],
@@ -148,11 +152,15 @@ class Agent:
         request = AnswerRequest(question, query, style, hits, self.now,
                                 bodies={d["id"]: d.get("body") or "" for d in docs},
                                 name_of=functools.partial(display_name, self.app.store),
+                                relations_of=functools.partial(card_relations_to_owner, self.app.store),
                                 filtered_browse=bool(retrieve and retrieve.filters and not query.strip()),
                                 relaxed=relaxed)
         composed = self.answerer.answer(request)
         self._last_notes = list(getattr(self.answerer, "notes", []) or [])
         return composed
+
+    def render_context(self, plan: Plan) -> RenderContext:
+        return RenderContext(plan.question, functools.partial(card_relations_to_owner, self.app.store))
 
     def call_intent(self, step: CallIntent, confirm: Callable[..., Any] | None) -> dict[str, Any]:
         entry = {"name": step.name, "arguments": dict(step.arguments), "effect": step.effect}
@@ -169,16 +177,31 @@ class Agent:
         data = outcome.to_json()
         entry.update(status=data["status"], result=data.get("result"), error=data.get("error"),
                      confirmation=data.get("confirmation"), confirmed_by=data.get("confirmed_by"))
+        if entry["status"] == "done":
+            spec = self.registry.specs.get(step.name) if hasattr(self.registry, "specs") else None
+            entry["result_type"] = result_type(spec) if spec is not None else None
         return entry
 
 
-def describe_calls(calls: list[dict[str, Any]], plan: Plan) -> str:
-    lines = []
+def describe_calls(calls: list[dict[str, Any]], plan: Plan,
+                   context: RenderContext | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """The answer for a plan of intent calls: each finished call's result through the renderer of its
+    result type (READ calls answer with it, side effects say what was done and where); the citations."""
+    context = context or RenderContext(plan.question)
+    lines: list[str] = []
+    citations: list[dict[str, Any]] = []
     for call in calls:
-        summary = (call.get("confirmation") or {}).get("summary") or f"{call['name']}({call['arguments']})"
+        summary = (call.get("confirmation") or {}).get("summary") or call["name"].replace("_", " ")
         status = call["status"]
         if status == "done":
-            lines.append(f"Done: {summary}.")
+            context.first_citation = len(citations) + 1
+            rendered = render_result(call.get("result_type"), call.get("result"), context)
+            call["rendered"] = rendered.lines
+            citations += rendered.citations
+            if call.get("effect", "read") == "read":
+                lines += rendered.lines or [f"Done: {summary}."]
+            else:
+                lines.append(f"Done: {summary}." + ("\n" + "\n".join(rendered.lines) if rendered.lines else ""))
         elif status == "needs_confirmation":
             lines.append(f"Not done, needs confirmation: {summary}. Run again with --yes or answer the prompt.")
         elif status == "refused":
@@ -186,4 +209,4 @@ def describe_calls(calls: list[dict[str, Any]], plan: Plan) -> str:
         else:
             message = (call.get("error") or {}).get("message", "unknown error")
             lines.append(f"Could not {call['name'].replace('_', ' ')}: {message}")
-    return "\n".join(lines) or "Nothing to do."
+    return "\n".join(lines) or "Nothing to do.", citations

@@ -268,3 +268,43 @@ def display_name(store: Store, raw: str) -> str:
         if row:
             return row[0]
     return raw
+
+
+# A relation read from the other side: X's card says the owner is X's "child", so X is a parent.
+_INVERSE = {"child": "parent", "parent": "child", "mother": "child", "father": "child", "spouse": "spouse",
+            "partner": "partner", "sibling": "sibling", "friend": "friend", "colleague": "colleague"}
+
+
+def relations_to_owner(store: Store, person_id: int) -> list[dict[str, Any]]:
+    """How a person relates to the owner, closest first, from the contact cards' relations.
+
+    Direct: ``{"relation": "friend"}`` (the owner's card names them, or their card names the owner).
+    Through one person the owner relates to: ``{"relation": "partner", "via": "Alice Martin",
+    "via_relation": "friend"}`` (Lucas is the partner of the owner's friend Alice).
+    """
+    me = owner(store)
+    if me is None or me.id == person_id:
+        return []
+    edges: dict[int, list[tuple[int, str]]] = {}  # a -> [(b, what b is to a)]
+    for source, relation, target in store.db.execute(
+            "SELECT person_id, relation, other_id FROM person_relations WHERE other_id IS NOT NULL").fetchall():
+        edges.setdefault(source, []).append((target, relation))
+        if relation in _INVERSE:
+            edges.setdefault(target, []).append((source, _INVERSE[relation]))
+    direct = [{"relation": rel} for other, rel in edges.get(me.id, []) if other == person_id]
+    if direct:
+        return direct[:1]
+    found = []
+    for via, via_relation in edges.get(me.id, []):
+        for other, rel in edges.get(via, []):
+            if other == person_id and via != person_id:
+                person = _load(store, via)
+                if person is not None:
+                    found.append({"relation": rel, "via": person.display_name, "via_relation": via_relation})
+    return found[:2]
+
+
+def card_relations_to_owner(store: Store, contact_doc_id: str) -> list[dict[str, Any]]:
+    """``relations_to_owner`` for the person a contact card belongs to (empty for an unknown card)."""
+    row = store.db.execute("SELECT id FROM people WHERE contact_doc_id = ? LIMIT 1", [contact_doc_id]).fetchone()
+    return relations_to_owner(store, row[0]) if row else []

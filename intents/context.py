@@ -1,7 +1,7 @@
 """What an intent sees when it runs: the app (index + home), an injectable clock and the owner."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,14 @@ class IntentContext:
     app: "KithApp"
     now: datetime | None = None
     owner: str | None = None
+    written: list[Path] = field(default_factory=list)  # files this call wrote (indexed after it succeeds)
+
+    def wrote(self, path: Path | str) -> Path:
+        """Record a file the intent wrote as the user's own data: the registry indexes it after the call."""
+        path = Path(path)
+        if path not in self.written:
+            self.written.append(path)
+        return path
 
     def __post_init__(self) -> None:
         if self.now is None:

@@ -66,6 +66,7 @@ class IntentSpec:
         """``text {recipient} that {body}`` with the declared example values (a slot without one is dropped)."""
         filled = SLOT_RE.sub(lambda m: self.examples.get(m.group(1), ""), phrase)
         return " ".join(filled.split())
+    dates: str | None = None  # "future" | "past": which way relative dates in a request point ("on Friday")
 
     @property
     def hash(self) -> str:
@@ -85,7 +86,7 @@ class IntentSpec:
                        for p in self.params],
             "input_schema": self.input_schema, "output_schema": self.output_schema,
             "origin": self.origin, "source_file": self.source_file, "hash": self.hash,
-            "from_index": self.from_index, "examples": self.examples,
+            "from_index": self.from_index, "examples": self.examples, "dates": self.dates,
         }
 
 
@@ -100,6 +101,7 @@ def intent(
     from_index: bool | str = False,
     order: str | None = None,
     examples: dict[str, str] | None = None,
+    dates: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an intent. The docstring is the description; every parameter needs ``Param[T, "…"]``.
 
@@ -107,13 +109,16 @@ def intent(
     answerer rather than called (``True``, or the document kind it searches, e.g. ``"mail"``);
     ``order`` then orders its results (``"next"``: upcoming first). ``examples`` gives an example
     value per parameter, used to turn phrases such as ``"text {recipient} that {body}"`` into
-    sentences the router learns from.
+    sentences the router learns from. ``dates``: "future" when the intent schedules something
+    (relative dates in a request, such as "on Friday", then mean the next such day), "past" when it
+    looks back; unset, a side-effecting intent looks forward and a READ intent back.
     """
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
         func.__kith_intent__ = build_spec(func, title=title, effect=effect, phrases=list(phrases), name=name,
                                           description=description, confirm_message=confirm_message,
-                                          from_index=from_index, order=order, examples=examples)
+                                          from_index=from_index, order=order, examples=examples,
+                                          dates=dates)
         return func
 
     return wrap
@@ -122,7 +127,7 @@ def intent(
 def build_spec(func: Callable[..., Any], *, title: str | None, effect: Effect | str, phrases: list[str],
                name: str | None = None, description: str | None = None,
                confirm_message: str | None = None, from_index: bool | str = False, order: str | None = None,
-               examples: dict[str, str] | None = None) -> IntentSpec:
+               examples: dict[str, str] | None = None, dates: str | None = None) -> IntentSpec:
     intent_name = name or func.__name__
     source = _source_file(func)
 
@@ -135,6 +140,8 @@ def build_spec(func: Callable[..., Any], *, title: str | None, effect: Effect | 
         effect = Effect(effect)
     except ValueError:
         raise fail(f"unknown effect {effect!r}: use Effect.READ, WRITE, SEND or DESTRUCTIVE") from None
+    if dates not in (None, "future", "past"):
+        raise fail(f"dates={dates!r}: use \"future\", \"past\" or leave it unset")
     desc = (description or inspect.getdoc(func) or "").strip()
     if not desc:
         raise fail("missing docstring (the description shown to users and models)")
@@ -198,7 +205,7 @@ def build_spec(func: Callable[..., Any], *, title: str | None, effect: Effect | 
         input_schema=object_schema(intent_name, desc, properties, required, builder.defs),
         output_schema=out_schema, params=params, func=func, context_param=context_param,
         confirm_message=confirm_message, source_file=source, from_index=retrieval,
-        examples={str(k): str(v) for k, v in (examples or {}).items()},
+        examples={str(k): str(v) for k, v in (examples or {}).items()}, dates=dates,
     )
 
 

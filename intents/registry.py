@@ -12,6 +12,7 @@ from intents.confirmation import Confirmation, ConfirmationRequest, build_reques
 from intents.context import IntentContext
 from intents.decorator import IntentSpec
 from intents.effects import Effect
+from intents.own_data import index_written
 from intents.errors import ArgumentError, IntentError, RegistrationError
 from intents.trust import TrustStatus, TrustStore
 from intents.validation import validate_arguments
@@ -188,6 +189,7 @@ class Registry:
         else:
             res.status = "done"
             res.result = to_jsonable(value)
+            index_written(context)  # what kith wrote (reminders, outbox, drafts) is the user's own data
         return self._finish(context, res, arguments, caller, spec)
 
     def _finish(self, context: IntentContext, res: CallResult, arguments: Any, caller: str,

@@ -24,6 +24,7 @@ BUILTIN_READERS = [
     ("indexer.sources.photos", "READER"),
     ("indexer.sources.contacts", "READER"),
     ("indexer.sources.calendar", "READER"),
+    ("indexer.sources.kith_outbox", "READER"),
 ]
 
 # kind -> the words a question uses for it (regular-expression alternatives, matched as whole words)
@@ -31,7 +32,7 @@ BUILTIN_READERS = [
 BUILTIN_KINDS: dict[str, list[str]] = {
     "photo": [r"photos?", r"pictures?", r"pics?", r"images?", r"selfies?"],
     "mail": [r"e-?mails?", r"mails?", r"inbox"],
-    "message": [r"texts?", r"messages?", r"chats?", r"whatsapps?", r"imessages?", r"sms"],
+    "message": [r"texts?", r"messages?", r"chats?", r"conversations?", r"whatsapps?", r"imessages?", r"sms"],
     "event": [r"events?", r"appointments?", r"meetings?", r"calendar", r"agenda", r"schedule"],
     "contact": [r"contacts?", r"phone numbers?", r"address book"],
     "note": [],  # generic text (BEIR corpora, notes apps); no question words

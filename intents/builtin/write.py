@@ -73,7 +73,7 @@ def draft_email(
     root.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     box = mailbox.Maildir(str(root), create=True)
     key = box.add(msg)
-    path = root / "new" / key
+    path = context.wrote(root / "new" / key)
     os.chmod(path, 0o600)
     return DraftReceipt(path=str(path), message_id=msg["Message-ID"], to=[to.display, *(p.display for p in cc)],
                         subject=subject)
@@ -93,8 +93,8 @@ def send_message(
     if address is None:
         raise IntentError(f"{recipient.display} has no phone number or e-mail address", type="no_address")
     record = {"id": uuid.uuid4().hex, "queued_at": to_utc_iso(context.now), "to": recipient.name or recipient.display,
-              "address": address, "body": body, "status": "queued"}
-    path = secure_touch(context.home / MESSAGES_FILE)
+              "address": address, "body": body, "status": "queued", "from": context.owner or "me"}
+    path = context.wrote(secure_touch(context.home / MESSAGES_FILE))
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     return MessageReceipt(id=record["id"], recipient=recipient.display, address=address, outbox=str(path),
@@ -121,7 +121,8 @@ def append_component(path: Path, component: VEvent | Todo) -> None:
 @intent(title="Create reminder", effect=Effect.WRITE,
         phrases=["remind me to {title}", "remind me to {title} at {due}"],
         confirm_message="Add reminder {title!r}",
-        examples={"title": "call Bob", "due": "tomorrow at 9"})
+        examples={"title": "call Bob", "due": "tomorrow at 9"},
+        dates="future")
 def create_reminder(
     title: Param[str, "What to be reminded of"],
     context: IntentContext,
@@ -138,7 +139,7 @@ def create_reminder(
         todo.add("due", due)
     if notes:
         todo.add("description", notes)
-    path = context.home / REMINDERS_FILE
+    path = context.wrote(context.home / REMINDERS_FILE)
     append_component(path, todo)
     return CalendarReceipt(uid=uid, path=str(path), summary=title, start=due.isoformat() if due else None)
 
@@ -146,7 +147,8 @@ def create_reminder(
 @intent(title="Create event", effect=Effect.WRITE,
         phrases=["add {title} to my calendar on {start}", "schedule {title} at {start}"],
         confirm_message="Add event {title!r} at {start}",
-        examples={"title": "call Bob", "start": "tomorrow at 9"})
+        examples={"title": "call Bob", "start": "tomorrow at 9"},
+        dates="future")
 def create_event(
     title: Param[str, "Event title"],
     start: Param[datetime, "Start time (ISO 8601 with a UTC offset)"],
@@ -170,7 +172,7 @@ def create_event(
     for person in attendees:
         if person.emails:
             event.add("attendee", f"mailto:{person.emails[0]}", parameters={"CN": person.name or person.display})
-    path = context.home / EVENTS_FILE
+    path = context.wrote(context.home / EVENTS_FILE)
     append_component(path, event)
     return CalendarReceipt(uid=uid, path=str(path), summary=title, start=start.isoformat())
 

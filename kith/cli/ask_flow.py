@@ -41,7 +41,8 @@ def converse(run: Run, request: dict[str, Any], interactive: bool,
 
 
 def format_answer(answer: dict[str, Any], explain: bool = False) -> str:
-    """The human-readable form: (plan), answer, numbered citations, results of the calls made."""
+    """The human-readable form: (plan), the answer (finished calls' results are rendered into it by
+    ``agent.render``; ``--json`` has the raw results) and the numbered citations."""
     lines: list[str] = []
     if explain and answer.get("explain"):
         lines += [answer["explain"], ""]
@@ -52,7 +53,4 @@ def format_answer(answer: dict[str, Any], explain: bool = False) -> str:
         for cite in citations:
             where = f"{cite['path']}#{cite['locator']}" if cite.get("locator") else cite["path"]
             lines.append(f"[{cite['n']}] {cite['kind']} {cite['id']} {cite.get('title') or ''} — {where}")
-    for call in answer.get("intent_calls") or []:
-        if call.get("status") == "done" and call.get("result") is not None:
-            lines.append(f"  {call['name']}: {call['result']}")
     return "\n".join(lines)

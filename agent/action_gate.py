@@ -1,0 +1,59 @@
+"""What a request must say before the planner may act on it, read from the intent's own declaration.
+
+* A side-effecting intent is only chosen when the request uses one of the intent's verbs: the
+  leading word of each of its phrases ("text {recipient} that {body}" → "text"), so "summarize my
+  conversation with Alice" can never become ``send_message`` however close its embedding is.
+  A verb used as a noun ("the message from Alice", "a text") does not count.
+* Relative dates in a request point the way the intent declares (``@intent(dates="future")``):
+  "on Friday" is the next Friday for ``create_event``; side-effecting intents that declare nothing
+  look forward too, READ intents look back.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from intents.decorator import SLOT_RE
+
+_DETERMINER = re.compile(r"^(the|a|an|my|your|his|her|their|our|its|that|this|these|those|last|latest|new|any|"
+                         r"some|every|each|no|one|first|next|previous)$", re.I)
+_POLITE = {"please", "can", "could", "would", "will", "you", "kindly", "just", "now", "and", "then"}
+
+
+def effect_name(spec: Any) -> str:
+    return getattr(spec.effect, "value", str(spec.effect))
+
+
+def action_verbs(spec: Any) -> set[str]:
+    """The words that name the intent's action: the first literal word of each phrase."""
+    verbs: set[str] = set()
+    for phrase in getattr(spec, "phrases", None) or []:
+        head = SLOT_RE.split(phrase.strip(), maxsplit=1)[0].split()
+        words = [w.lower().strip(",.!?") for w in head]
+        words = [w for w in words if w not in _POLITE]
+        if words and words[0].isalpha():
+            verbs.add(words[0])
+    return verbs
+
+
+def uses_action_verb(question: str, spec: Any) -> bool:
+    """Whether ``question`` uses one of the intent's verbs as a verb (not after a determiner).
+    An intent whose phrases all start with a slot declares no verb and is not gated."""
+    verbs = action_verbs(spec)
+    if not verbs:
+        return True
+    for verb in verbs:
+        for match in re.finditer(rf"\b{re.escape(verb)}\b", question, re.I):
+            before = question[:match.start()].split()
+            if before and _DETERMINER.match(before[-1]):
+                continue
+            return True
+    return False
+
+
+def date_preference(spec: Any) -> str:
+    """"future" or "past": which way relative dates in a request for this intent point."""
+    declared = getattr(spec, "dates", None)
+    if declared in ("future", "past"):
+        return declared
+    return "past" if effect_name(spec) == "read" else "future"
