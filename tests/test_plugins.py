@@ -57,7 +57,8 @@ def test_builtins_register_through_the_hooks():
     by_name = {p["name"]: p for p in report["plugins"]}
     assert by_name["indexer.sources.catalog"]["origin"] == "builtin"
     assert "mail.mbox" in by_name["indexer.sources.catalog"]["registered"]["readers"]
-    assert by_name["agent.plugins"]["registered"] == {"planners": ["deterministic"], "answerers": ["extractive"]}
+    assert by_name["agent.plugins"]["registered"] == {"planners": ["deterministic", "llm", "auto"],
+                                                     "answerers": ["extractive", "generative"]}
     assert by_name["indexer.embedder_registry"]["registered"]["embedders"] == ["all-MiniLM-L6-v2", "all-MiniLM-L6-v2-int8mix"]
     assert "register_commands" in by_name["kith.cli.commands"]["hooks"]
     from indexer.sources.base import all_readers
