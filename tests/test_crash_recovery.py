@@ -18,6 +18,19 @@ FOLDERS = ["bailey-s/inbox", "bailey-s/all_documents", "bailey-s/sent_items", "c
            "crandell-s/calendar"]
 
 
+def chunkless(home: Path) -> list[tuple]:
+    """The documents that have no chunk, with their locations (for the failure message)."""
+    conn = sqlite3.connect(str(home / "kith.db"))
+    try:
+        return conn.execute(
+            "SELECT d.id, d.source_path, d.content_hash, d.indexed_at, "
+            "(SELECT group_concat(l.source_path || ' seq=' || l.seq || ' ' || l.content_hash, ' | ') "
+            " FROM locations l WHERE l.doc_id = d.id) FROM documents d "
+            "WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.doc_id = d.id)").fetchall()
+    finally:
+        conn.close()
+
+
 def distinct_message_ids(root: Path) -> int:
     ids = set()
     for path in root.rglob("*"):
@@ -67,7 +80,7 @@ def test_kill_9_while_indexing_then_resume_exactly_once(tmp_path):
         counts = integrity(home)
         assert counts["documents"] == expected == counts["distinct_uids"] == counts["distinct_ids"]
         assert counts["fts_rows"] == counts["documents"]
-        assert counts["docs_without_chunks"] == 0
+        assert counts["docs_without_chunks"] == 0, chunkless(home)
         assert counts["reading"] == 0
         assert status["vectors"] == counts["chunks"]
         hits = daemon.search("meeting", limit=50)

@@ -49,7 +49,8 @@ def test_a_failed_call_in_an_answer_names_the_parameter(env):
 
     app, registry, ctx = env
     outcome = registry.call("get_contact", {}, context=ctx, confirm=None).to_json()
-    line = describe_calls([{"name": "get_contact", "arguments": {}, **outcome}], None)
+    line, citations = describe_calls([{"name": "get_contact", "arguments": {}, **outcome}], None)
+    assert citations == []
     assert line == ("Could not get contact: parameter 'person' is required "
                     "(Whose contact card; a person: a name, nickname, e-mail address or phone number)")
     bad_date = registry.call("create_event", {"title": "x", "start": "next tuesday-ish"}, context=ctx,
