@@ -19,14 +19,19 @@ class Option:
     error: float
 
 
-def assign_bits(options: dict[str, list[Option]], numel: dict[str, int], target_bpw: float) -> dict[str, int]:
-    """Width per layer so that total storage / total weights <= target_bpw, with least total error."""
-    budget = target_bpw * sum(numel.values())
+def assign_bits(options: dict[str, list[Option]], numel: dict[str, int], target_bpw: float,
+                fixed_bits: int = 0, fixed_numel: int = 0) -> dict[str, int]:
+    """Width per layer so that (fixed + mixed storage) / (fixed + mixed weights) <= target_bpw, with least
+    total error. `fixed_*` are the layers outside the mix (overrides, fp16) when the budget is the whole model.
+    Raises ValueError when even the narrowest width everywhere does not fit."""
+    budget = target_bpw * (sum(numel.values()) + fixed_numel) - fixed_bits
     ladder = {name: sorted(opts, key=lambda o: o.bits) for name, opts in options.items()}
     level = {name: 0 for name in ladder}
     used = sum(ladder[n][0].storage_bits for n in ladder)
     if used > budget:
-        return {n: ladder[n][0].bits for n in ladder}
+        floor = (used + fixed_bits) / max(sum(numel.values()) + fixed_numel, 1)
+        raise ValueError(f"{target_bpw} bits per weight cannot be reached: the narrowest widths already need "
+                         f"{floor:.3f}")
     while True:
         best: tuple[float, str] | None = None
         for name, opts in ladder.items():

@@ -104,8 +104,9 @@ def compress_model(model_dir: str | Path, recipe: Recipe, out_dir: str | Path, c
         notes.append(f"sensitivity from {mode} statistics over {len(windows)} calibration windows")
     else:
         notes.append("data-free (no calibration text)")
+    mixed: dict | None = None
     if recipe.default.technique == "mixed":
-        specs = _plan_mixed(layers, specs, recipe, importance, progress, notes)
+        specs, mixed = _plan_mixed(layers, specs, recipe, importance, progress, notes)
     rows, packed, weights = [], {}, {}
     for i, ((name, module, aliases), spec) in enumerate(zip(layers, specs)):
         weight = module.weight.detach()
@@ -122,17 +123,23 @@ def compress_model(model_dir: str | Path, recipe: Recipe, out_dir: str | Path, c
             weights[alias] = approx
         if progress:
             progress("compressing", i + 1, len(layers))
-    return _write(model_dir, out, model, recipe, rows, packed, weights, notes)
+    return _write(model_dir, out, model, recipe, rows, packed, weights, notes, mixed)
 
 
-def _plan_mixed(layers, specs, recipe: Recipe, importance, progress, notes) -> list[LayerSpec | None]:
+def _plan_mixed(layers, specs, recipe: Recipe, importance, progress,
+                notes) -> tuple[list[LayerSpec | None], dict]:
+    """Per-layer widths for a mixed recipe, and what the budget was measured over."""
     options: dict[str, list[Option]] = {}
     numel: dict[str, int] = {}
+    fixed_bits = fixed_numel = 0
     base = replace(recipe.default, technique="palettize")
     for i, ((name, module, _), spec) in enumerate(zip(layers, specs)):
-        if spec is not recipe.default:
-            continue
         weight = module.weight.detach()
+        if spec is not recipe.default:
+            if recipe.budget == "model":  # layers outside the mix count toward a whole-model budget
+                fixed_bits += compress_weight(weight, spec or LayerSpec("fp16"), None, name).storage_bits
+                fixed_numel += weight.numel()
+            continue
         numel[name] = weight.numel()
         options[name] = []
         for bits in recipe.candidates:
@@ -140,14 +147,26 @@ def _plan_mixed(layers, specs, recipe: Recipe, importance, progress, notes) -> l
             options[name].append(Option(bits, t.storage_bits, weighted_error(weight, t.decompress(), importance.get(name))[0]))
         if progress:
             progress("measuring sensitivity", i + 1, len(layers))
-    chosen = assign_bits(options, numel, float(recipe.target_bpw or 0))
+    try:
+        chosen = assign_bits(options, numel, float(recipe.target_bpw or 0), fixed_bits, fixed_numel)
+    except ValueError as exc:
+        where = "the whole model" if recipe.budget == "model" else "the mixed layers"
+        raise CompressionError(f"recipe {recipe.name}: target_bpw over {where}: {exc}; raise target_bpw, add "
+                               f"narrower candidates, or use budget = \"mixed-layers\"") from None
     mixed_bits = sum(next(o.storage_bits for o in options[n] if o.bits == b) for n, b in chosen.items())
-    notes.append(f"mixed: {mixed_bits / max(sum(numel.values()), 1):.3f} bits per weight over the "
-                 f"{len(chosen)} mixed layers (target {recipe.target_bpw})")
-    return [replace(base, bits=chosen[name]) if name in chosen else spec for (name, _, _), spec in zip(layers, specs)]
+    mixed_numel = max(sum(numel.values()), 1)
+    notes.append(f"mixed: {mixed_bits / mixed_numel:.3f} bits per weight over the {len(chosen)} mixed layers"
+                 + (f", {(mixed_bits + fixed_bits) / (mixed_numel + fixed_numel):.3f} over the whole model"
+                    if recipe.budget == "model" else "")
+                 + f" (target {recipe.target_bpw} over {'the whole model' if recipe.budget == 'model' else 'the mixed layers'})")
+    info = {"target_bpw": recipe.target_bpw, "budget": recipe.budget, "layers": len(chosen),
+            "mixed_layers_bpw": mixed_bits / mixed_numel,
+            "widths": {str(b): sum(1 for v in chosen.values() if v == b) for b in recipe.candidates}}
+    return [replace(base, bits=chosen[name]) if name in chosen else spec
+            for (name, _, _), spec in zip(layers, specs)], info
 
 
-def _write(model_dir, out: Path, model, recipe: Recipe, rows, packed, weights, notes) -> dict:
+def _write(model_dir, out: Path, model, recipe: Recipe, rows, packed, weights, notes, mixed: dict | None) -> dict:
     from safetensors.numpy import save_file
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -157,6 +176,8 @@ def _write(model_dir, out: Path, model, recipe: Recipe, rows, packed, weights, n
         write_decompressed(model_dir, staged, weights, getattr(model, "base_model_prefix", ""))
         save_file(packed, str(staged / PACKED_FILE), metadata={"recipe": json.dumps(recipe.source)})
         report = summarize(rows, recipe.name, (staged / PACKED_FILE).stat().st_size, notes)
+        if mixed:
+            report["mixed"] = mixed
         (staged / REPORT_FILE).write_text(json.dumps(report, indent=1))
         os.replace(staged, out)
     finally:

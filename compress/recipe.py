@@ -27,7 +27,10 @@ TECHNIQUES = ("palettize", "linear", "prune", "prune+palettize", "prune+linear",
 CALIBRATIONS = ("auto", "none", "activation", "fisher")
 LAYER_KEYS = {"technique", "bits", "granularity", "group_size", "block_size", "mode", "sparsity", "n_m",
               "calibration", "pattern"}
-TOP_KEYS = {"name", "description", "include", "exclude", "override", "target_bpw", "candidates"} | LAYER_KEYS
+TOP_KEYS = {"name", "description", "include", "exclude", "override", "target_bpw", "candidates", "budget"} | LAYER_KEYS
+# What a mixed recipe's target_bpw is measured over: only the layers it mixes (Apple's "3.5 bits per weight,
+# 8-bit embeddings"), or the whole model, counting the overridden and fp16 layers too.
+BUDGETS = ("mixed-layers", "model")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Recipe:
     overrides: tuple[tuple[str, LayerSpec], ...] = ()
     target_bpw: float | None = None
     candidates: tuple[int, ...] = (2, 3, 4, 8)
+    budget: str = "mixed-layers"
     description: str = ""
     source: dict = field(default_factory=dict, compare=False)
 
@@ -110,6 +114,8 @@ def parse_recipe(table: dict, name: str = "recipe") -> Recipe:
         candidates = table.get("candidates", [2, 3, 4, 8])
         if not candidates or any(not isinstance(b, int) or not 1 <= b <= 8 for b in candidates):
             raise RecipeError("candidates", f"{candidates!r}: use integers from 1 to 8")
+        if table.get("budget", "mixed-layers") not in BUDGETS:
+            raise RecipeError("budget", f"{table['budget']!r} is not one of {', '.join(BUDGETS)}")
     overrides = []
     for i, item in enumerate(table.get("override", [])):
         if "pattern" not in item:
@@ -126,6 +132,7 @@ def parse_recipe(table: dict, name: str = "recipe") -> Recipe:
         exclude=tuple(table.get("exclude", [])), overrides=tuple(overrides),
         target_bpw=float(table["target_bpw"]) if "target_bpw" in table else None,
         candidates=tuple(sorted(table.get("candidates", [2, 3, 4, 8]))),
+        budget=str(table.get("budget", "mixed-layers")),
         description=str(table.get("description", "")), source=table,
     )
 

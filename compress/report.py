@@ -33,6 +33,11 @@ def load_report(out_dir: str | Path) -> dict:
 def format_report(report: dict, top: int | None = None) -> str:
     lines = [f"recipe {report['recipe']}: {report['bpw']:.3f} bits per weight over {report['weights']:,} weights, "
              f"packed {report['size_bytes'] / 1e6:.2f} MB (fp16: {report['fp16_bytes'] / 1e6:.2f} MB)"]
+    if report.get("mixed"):
+        m = report["mixed"]
+        lines.append(f"mixed: {m['mixed_layers_bpw']:.3f} bits per weight over {m['layers']} mixed layers; target "
+                     f"{m['target_bpw']} over {'the whole model' if m['budget'] == 'model' else 'the mixed layers'}; "
+                     "layers per width " + ", ".join(f"{b}-bit: {n}" for b, n in m["widths"].items()))
     lines += [f"note: {n}" for n in report.get("notes", [])]
     lines.append(f"{'layer':<48} {'technique':<16} {'bits':>4} {'bpw':>6} {'KB':>9} {'rel.err':>8} {'err%':>6}")
     rows = sorted(report["layers"], key=lambda r: -r["error_share"]) if top else report["layers"]

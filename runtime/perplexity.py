@@ -76,6 +76,22 @@ def model_perplexity(generator: Any, ids: Sequence[int], *, window: int = DEFAUL
                             time.perf_counter() - started)
 
 
+def torch_perplexity(model: Any, ids: Sequence[int], *, window: int = DEFAULT_WINDOW, label: str = "torch",
+                     adapter: str | None = None) -> PerplexityResult:
+    """The same windows scored by an already loaded transformers causal LM (for example one with a PEFT adapter)."""
+    import torch
+
+    started = time.perf_counter()
+    nll, count, chunks = 0.0, 0, windows_of(ids, window)
+    with torch.no_grad():
+        for chunk in chunks:
+            logits = model(torch.from_numpy(chunk.astype(np.int64))[None]).logits[0].float().numpy()
+            nll += _window_nll(logits, chunk)
+            count += len(chunk) - 1
+    return PerplexityResult(math.exp(nll / max(count, 1)), count, len(chunks), window, label, adapter,
+                            time.perf_counter() - started)
+
+
 def reference_perplexity(hf_dir: Path, ids: Sequence[int], *, window: int = DEFAULT_WINDOW, threads: int = 2) -> PerplexityResult:
     """The same windows scored by transformers (fp32) on a Hugging Face folder."""
     import torch
@@ -84,14 +100,9 @@ def reference_perplexity(hf_dir: Path, ids: Sequence[int], *, window: int = DEFA
     torch.set_num_threads(threads)
     started = time.perf_counter()
     model = AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32).eval()
-    nll, count, chunks = 0.0, 0, windows_of(ids, window)
-    with torch.no_grad():
-        for chunk in chunks:
-            logits = model(torch.from_numpy(chunk.astype(np.int64))[None]).logits[0].numpy()
-            nll += _window_nll(logits, chunk)
-            count += len(chunk) - 1
-    return PerplexityResult(math.exp(nll / max(count, 1)), count, len(chunks), window, f"transformers:{hf_dir}", None,
-                            time.perf_counter() - started)
+    result = torch_perplexity(model, ids, window=window, label=f"transformers:{hf_dir}")
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def scifact_text(corpus_dir: Path, limit_chars: int = 200_000) -> str:

@@ -34,17 +34,11 @@ def split_model_id(model: str) -> tuple[str, str | None]:
 
 
 def default_loader(home: KithHome, name: str) -> Any:
-    """``runtime.load_generator`` with the adapters' provider when the adapter manager is installed."""
+    """``runtime.load_generator`` with the home's adapter manager (adapters are chosen per request)."""
+    from runtime.adapters import adapter_provider_for
     from runtime.generator import load_generator
 
-    provider = None
-    try:
-        from runtime.adapters import adapter_provider_for  # type: ignore[attr-defined]
-    except ImportError:
-        adapter_provider_for = None
-    if adapter_provider_for is not None:
-        provider = adapter_provider_for(home, name)
-    return load_generator(home, name, adapter_provider=provider)
+    return load_generator(home, name, adapter_provider=adapter_provider_for(home, name))
 
 
 @dataclass
@@ -89,20 +83,15 @@ class GenerationPool:
 
     def installed_models(self) -> list[str]:
         """Model ids for /v1/models: each installed base model and each of its adapters."""
-        try:
-            from runtime.model_store import ModelStore
-        except ImportError:
-            return []
+        from runtime.adapters import list_adapters
+        from runtime.model_store import ModelStore
+
         try:
             store = ModelStore.for_home(self.home)
             names = [m.name for m in store.list()]
         except Exception:
             return []
         ids = list(names)
-        try:
-            from runtime.adapters import list_adapters  # type: ignore[attr-defined]
-        except ImportError:
-            return ids
         for name in names:
             try:
                 ids += [f"{name}:{a}" for a in list_adapters(self.home, name)]

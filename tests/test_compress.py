@@ -19,7 +19,7 @@ from compress.pipeline import compress_model
 from compress.prune import magnitude_mask, n_m_mask, prune
 from compress.joint import prune_then
 from compress.recipe import load_recipe, parse_recipe
-from compress.report import load_report
+from compress.report import format_report, load_report
 from tiny_models import CALIBRATION_TEXT as TEXT, MINILM, build_tiny_llama
 
 
@@ -165,6 +165,32 @@ def test_mixed_lands_on_its_budget(tiny_llama, calibration, tmp_path):
     bpw = sum(r["storage_bits"] for r in mixed) / sum(r["numel"] for r in mixed)
     assert abs(bpw - 3.5) <= 0.05
     assert len({r["bits"] for r in mixed}) >= 2
+    # the report says what the target was measured over; the int8 embedding is outside the mix
+    assert report["mixed"]["budget"] == "mixed-layers" and abs(report["mixed"]["mixed_layers_bpw"] - bpw) < 1e-9
+    assert report["bpw"] > bpw + 1  # the whole model carries the 8-bit embedding (87% of this tiny model)
+    assert "mixed layers" in format_report(report)
+
+
+def test_mixed_whole_model_budget_counts_the_fixed_layers(tiny_llama, calibration, tmp_path):
+    """budget = "model": the overridden and fp16 layers count toward the target, so the report's bpw lands on it;
+    a target the fixed layers alone exceed is one clear error naming target_bpw."""
+    import tomllib
+
+    from compress.errors import CompressionError
+    from compress.recipe import parse_recipe
+
+    table = tomllib.loads('technique = "mixed"\ntarget_bpw = 3.5\nbudget = "model"\ngroup_size = 16\n'
+                          'granularity = "per_grouped_channel"\ncalibration = "auto"\n'
+                          '[[override]]\npattern = "*embed*"\ntechnique = "palettize"\nbits = 3\n'
+                          'granularity = "per_tensor"\n')
+    report = compress_model(tiny_llama, parse_recipe(table, "whole"), tmp_path / "w", calibration)
+    assert abs(report["bpw"] - 3.5) <= 0.05 and report["mixed"]["budget"] == "model"
+    table["override"][0]["bits"] = 8
+    with pytest.raises(CompressionError, match="target_bpw over the whole model.*cannot be reached"):
+        compress_model(tiny_llama, parse_recipe(table, "whole8"), tmp_path / "w8", calibration)
+    assert not (tmp_path / "w8").exists()
+    with pytest.raises(RecipeError, match="budget"):
+        parse_recipe(dict(table, budget="everything"))
 
 
 def test_fisher_recipe_needs_calibration(tiny_llama, tmp_path):
