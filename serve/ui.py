@@ -3,11 +3,14 @@ CDN, no telemetry; the one stylesheet is served from ``serve/static``).
 
 Pages: search with filters and highlighted snippets, ask with citations that open the cited
 document, pending confirmations with approve and decline, the digest, and index/daemon status.
+Asking may name a tier; before anything goes to the external tier the page shows exactly what would
+be sent (after redaction) and asks: send once, always for this kind of request, or don't send.
 State-changing forms (ask, approve, decline) are POSTs that carry the session's CSRF token; the
 session cookie itself is SameSite=Strict (see ``serve.security``).
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,8 @@ from serve.security import check_csrf
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+# readable JSON for the consent page (Jinja's tojson escapes <PERSON_1> as \u003c...; autoescape still applies)
+templates.env.filters["pretty_json"] = lambda value: json.dumps(value, indent=2, ensure_ascii=False)
 router = APIRouter()
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -87,21 +92,29 @@ async def search_page(request: Request, q: str = "", kind: str = "", since: str 
 
 @router.get("/ask", response_class=HTMLResponse)
 async def ask_page(request: Request) -> HTMLResponse:
-    return _page(request, "ask.html", question="", answer=None, error="")
+    return _page(request, "ask.html", question="", answer=None, error="", tier="", tiers=TIERS, now="")
+
+
+TIERS = ("", "device", "private", "external")
 
 
 @router.post("/ask", response_class=HTMLResponse)
 async def ask_submit(request: Request) -> HTMLResponse:
     data = await _form(request)
     question = data.get("question", "").strip()
+    tier = data.get("tier") or ""
     answer, error = None, ""
+    params: dict[str, Any] = {"question": question, "now": data.get("now") or None, "tier": tier or None}
+    if data.get("consent"):  # the consent form: once | always | decline, bound to the payload shown
+        params["consent"] = {"decision": data["consent"], "fingerprint": data.get("fingerprint") or None}
     try:
-        answer = await run_in_threadpool(kith_api.ask, state_of(request),
-                                         {"question": question, "now": data.get("now") or None,
-                                          "tier": data.get("tier") or None})
+        if tier not in TIERS:
+            raise ApiError(400, f"unknown tier {tier!r}: use device, private or external", "bad_tier")
+        answer = await run_in_threadpool(kith_api.ask, state_of(request), params)
     except KithError as exc:
         error = str(exc)
-    return _page(request, "ask.html", question=question, answer=answer, error=error)
+    return _page(request, "ask.html", question=question, answer=answer, error=error, tier=tier, tiers=TIERS,
+                 now=data.get("now") or "")
 
 
 @router.get("/doc/{doc_id}", response_class=HTMLResponse)
@@ -122,7 +135,7 @@ async def pending_decide(request: Request, fingerprint: str, decision: str) -> A
         raise ApiError(404, "use approve or decline", "not_found")
     answer = await run_in_threadpool(kith_api.decide, state_of(request), fingerprint, decision == "approve")
     return _page(request, "ask.html", question=answer.get("question", ""), answer=answer, error="",
-                 decided=decision)
+                 decided=decision, tier="", tiers=TIERS, now="")
 
 
 @router.get("/digest", response_class=HTMLResponse)

@@ -2,9 +2,12 @@
 indexed from samples/data."""
 from __future__ import annotations
 
+import json
+import re
 import socket
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,3 +72,40 @@ def running_server(state: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=15)
         sock.close()
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """An OpenAI-compatible stand-in for an external provider that records every request."""
+
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.received.append({"path": self.path, "body": body.decode("utf-8")})
+        placeholders = sorted(set(re.findall(r"<[A-Z]+_\d+>", body.decode("utf-8"))))
+        text = "External answer mentioning " + (", ".join(placeholders) or "nobody") + " [1]"
+        reply = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "ext",
+                            "choices": [{"index": 0, "finish_reason": "stop",
+                                         "message": {"role": "assistant", "content": text}}],
+                            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def recording_server() -> Iterator[tuple[str, list[dict]]]:
+    """A `Recorder` of its own on a free loopback port; yields its OpenAI base URL
+    (``http://127.0.0.1:PORT/v1``) and the list its requests are recorded into."""
+    handler = type("OwnRecorder", (Recorder,), {"received": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", handler.received
+    finally:
+        server.shutdown()

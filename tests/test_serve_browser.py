@@ -23,22 +23,29 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def browser_page(tmp_path_factory):
+def browser():
+    """One chromium for the module (Playwright's sync API allows one running instance per thread)."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(browser, tmp_path_factory):
     from serve.app import build_state
 
     home = indexed_home(tmp_path_factory.mktemp("serve-ui") / "home")
     state = build_state(str(home))
-    with running_server(state) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with running_server(state) as url:
         context = browser.new_context()
         requests: list[str] = []
         context.on("request", lambda request: requests.append(request.url))
         page = context.new_page()
         yield page, url, state, requests
         context.close()
-        browser.close()
     state.close()
 
 
@@ -100,3 +107,47 @@ def test_ui_search_ask_and_approve_a_reminder(browser_page, tmp_path):
 
     assert all(r.startswith(url) for r in requests), [r for r in requests if not r.startswith(url)]
     print("screenshots:", sorted(str(p) for p in tmp_path.glob("*.png")))
+
+
+def test_ui_consent_shows_the_redacted_payload_before_anything_leaves(browser, tmp_path_factory, tmp_path):
+    """Ask with the external tier in the browser: the page shows exactly what would be sent (names
+    redacted) and nothing leaves; "Don't send" answers on the device; "Send once" sends exactly that."""
+    import json
+
+    from serve.app import build_state
+    from tests.serve_helpers import recording_server
+
+    with recording_server() as (external_url, received):
+        config = f'[runtime.tiers.external]\nenabled = true\nbase_url = "{external_url}"\nmodel = "gpt-test"\n'
+        home = indexed_home(tmp_path_factory.mktemp("serve-consent") / "home", config)
+        state = build_state(str(home))
+        with running_server(state) as url:
+            context = browser.new_context()
+            page = context.new_page()
+            login(page, url, state)
+
+            def ask_external() -> str:
+                page.click("nav >> text=Ask")
+                page.fill("input[name=question]", "what did Alice say about the boat trip?")
+                page.select_option("select[name=tier]", "external")
+                page.click("form.search button[type=submit]")
+                page.wait_for_selector("div.consent")
+                return page.inner_text("pre.payload")
+
+            shown = ask_external()
+            page.screenshot(path=str(tmp_path / "consent.png"), full_page=True)
+            assert "<PERSON_" in shown and "Alice" not in shown and received == []
+            page.click("button.decline")
+            page.wait_for_selector("section.answer")
+            assert "quality may be lower" in page.inner_text("p.answer-text") and received == []
+            assert page.locator("div.consent").count() == 0
+
+            shown = ask_external()
+            page.click("button.send-once")
+            page.wait_for_selector("section.answer")
+            page.screenshot(path=str(tmp_path / "sent.png"), full_page=True)
+            assert len(received) == 1 and json.loads(received[0]["body"]) == json.loads(shown)
+            assert "external tier" in page.inner_text("section.answer")
+            assert "Alice" in page.inner_text("p.answer-text")  # placeholders restored in the reply
+            context.close()
+        state.close()

@@ -6,41 +6,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
-from tests.serve_helpers import DATA, NOW, REPO, indexed_home, running_server
+from tests.serve_helpers import DATA, NOW, REPO, indexed_home, recording_server, running_server
 
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason="samples/data has not been generated")
 QUESTION = "when is my next dentist appointment?"
 PERSON_QUESTION = "what did Alice say about the boat trip?"
-
-
-class Recorder(BaseHTTPRequestHandler):
-    """An OpenAI-compatible stand-in for an external provider that records every request."""
-
-    received: list[dict] = []
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("content-length", 0)))
-        self.received.append({"path": self.path, "body": body.decode("utf-8")})
-        placeholders = sorted(set(re.findall(r"<[A-Z]+_\d+>", body.decode("utf-8"))))
-        text = "External answer mentioning " + (", ".join(placeholders) or "nobody") + " [1]"
-        reply = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": "ext",
-                            "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": text}}],
-                            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +28,7 @@ def tiers(tmp_path_factory):
     private_home.mkdir()
     import_model(private_home, str(tiny_hf_model(root / "source", context=4096)), name="tinyctx", progress=False)
     private = build_state(str(private_home))
-    recorder = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    threading.Thread(target=recorder.serve_forever, daemon=True).start()
-    external_url = f"http://127.0.0.1:{recorder.server_address[1]}/v1"
-    with running_server(private) as private_url:
+    with recording_server() as (external_url, received), running_server(private) as private_url:
         config = f"""
 [runtime.tiers]
 min_mean_logprob = -1.4
@@ -73,10 +44,9 @@ model = "gpt-test"
         device_home = indexed_home(root / "device", config)
         device = build_state(str(device_home))
         with running_server(device) as device_url:
-            yield {"device": device, "device_url": device_url, "private": private, "received": Recorder.received,
+            yield {"device": device, "device_url": device_url, "private": private, "received": received,
                    "external_host": external_url.split("/")[2]}
         device.close()
-    recorder.shutdown()
     private.close()
 
 
