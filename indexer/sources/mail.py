@@ -104,6 +104,7 @@ def _emlx_message(raw: bytes) -> bytes:
         return rest[: int(first.strip())]
     return raw
 
+
 class MboxReader:
     """A Unix mbox: messages separated by ``From `` lines; locator ``offset:<byte offset>``."""
 
