@@ -35,7 +35,7 @@ from indexer.sources.calendar_recurrence import (  # noqa: F401  (re-exported)
     occurrences,
 )
 from indexer.sources.calendar_time import MONTHS, WEEKDAYS, as_utc, describe_when, start_key  # noqa: F401
-from indexer.sources.contacts import decode_bytes
+from indexer.sources.contacts_lines import decode_bytes
 
 log = logging.getLogger(__name__)
 
