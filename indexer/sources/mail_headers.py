@@ -7,7 +7,8 @@ import re
 from datetime import datetime, timezone
 from email.message import Message
 
-from indexer.sources.mail_text import decode_rfc2047, header_text, split_addresses, truncate
+from indexer.sources.mail_header_text import decode_rfc2047, header_text, split_addresses
+from indexer.sources.mail_text import truncate
 
 MAX_HEADER_CHARS = 16_384
 MIN_YEAR, MAX_YEAR = 1900, 2100  # a Date outside these years is treated as unparseable

@@ -12,10 +12,19 @@ from typing import Any
 
 from indexer.document import Document, ReadFailure
 from indexer.sources.base import ReadItem
-from indexer.sources.mail_headers import MailHeaders, format_address, is_bulk, message_ids, normalize_message_id, parse_date
+from indexer.sources.mail_header_text import header_text
+from indexer.sources.mail_headers import (
+    MailHeaders,
+    format_address,
+    is_bulk,
+    message_ids,
+    normalize_message_id,
+    parse_date,
+)
 from indexer.sources.mail_mime import MAX_BODY_CHARS, MailBody, collect_body, part_content_type
+from indexer.sources.mail_quotes import strip_quotes_and_signature
 from indexer.sources.mail_sniff import header_profile
-from indexer.sources.mail_text import header_text, strip_quotes_and_signature, truncate
+from indexer.sources.mail_text import truncate
 
 MAX_REFERENCES = 200
 SENT_FOLDER = re.compile(r"^[_.]?(sent|sent[ _\-.]?(items|mail|mails|messages|box))$", re.IGNORECASE)

@@ -11,8 +11,11 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 
+from indexer.sources.mail_charset import decode_bytes
+from indexer.sources.mail_header_text import decode_rfc2047, header_text
 from indexer.sources.mail_headers import MailHeaders
-from indexer.sources.mail_text import decode_bytes, decode_rfc2047, header_text, html_to_text, truncate
+from indexer.sources.mail_html import html_to_text
+from indexer.sources.mail_text import truncate
 
 MAX_BODY_CHARS = 2_000_000
 MAX_HTML_CHARS = 4_000_000
