@@ -2,25 +2,26 @@
 
 Like notmuch, each file is added atomically; an unchanged file (same size and mtime, or same
 hash) does no work. Large streamed files (mbox) are committed in batches of documents.
+
+Finding files is in ``file_walk``, the run's counts in ``index_report`` and chunking/embedding in
+``prepare``; this module keeps the ``Indexer`` (decisions, batching, streaming, commits).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from indexer.chunking import chunk_text
 from indexer.document import Document, ReadFailure
 from indexer.embeddings import CachingEncoder
+from indexer.file_walk import SKIP_DIRS, file_sha256, iter_files, stat_file  # noqa: F401  (re-exported)
+from indexer.index_report import IndexReport, ProgressFn
+from indexer.prepare import prepare_documents
 from indexer.sources.base import Reader, claimed_by, detect, read_head
 from indexer.store import ChangeSet, FileState, PreparedDocument, StalePreparation, Store
 from indexer.vectors import VectorIndex
 
-SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "tmp", ".Trash", "node_modules"}
 STREAM_BATCH = 256        # documents per transaction for a large (streamed) file
 FLUSH_DOCUMENTS = 128     # embed small files together once this many documents are waiting
 FLUSH_FILES = 64
@@ -34,72 +35,6 @@ class _PendingFile:
     reader: str
     documents: list[Document]
     failures: list[ReadFailure]
-
-
-@dataclass
-class IndexReport:
-    """What one run did. A file is counted once: indexed (``files_partial`` of them with some bad
-    items), unchanged, failed (nothing in it could be read), or skipped (not a known format)."""
-
-    files_seen: int = 0
-    files_indexed: int = 0
-    files_partial: int = 0
-    files_unchanged: int = 0
-    files_failed: int = 0
-    files_skipped: int = 0
-    docs_added: int = 0
-    docs_updated: int = 0
-    docs_unchanged: int = 0
-    docs_removed: int = 0
-    files_rebuilt: int = 0
-    item_failures: int = 0
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    missing_paths: list[str] = field(default_factory=list)
-
-    def absorb(self, changes: ChangeSet) -> None:
-        self.docs_added += changes.docs_added
-        self.docs_updated += changes.docs_updated
-        self.docs_unchanged += changes.docs_unchanged
-        self.docs_removed += changes.docs_removed
-
-    def to_json(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "errors"} | {
-            "errors": [{"path": p, "error": e} for p, e in self.errors[:50]]
-        }
-
-
-ProgressFn = Callable[[str, int, int], None]  # (path, done, total)
-
-
-def iter_files(paths: Iterable[str | os.PathLike[str]],
-               missing: Callable[[str], None] | None = None) -> Iterator[Path]:
-    """Every regular file under ``paths`` (sorted, hidden and temp folders skipped); a path that does
-    not exist is passed to ``missing``."""
-    for raw in paths:
-        path = Path(raw).expanduser().resolve()
-        if path.is_file():
-            yield path
-        elif path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(root) / name
-        elif missing is not None and not path.exists():
-            missing(str(raw))
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def stat_file(path: Path) -> FileState:
-    info = path.stat()
-    return FileState(path=str(path), mtime=info.st_mtime, size=info.st_size)
 
 
 def failure_kind(exc: BaseException) -> str:
@@ -351,47 +286,8 @@ class Indexer:
             return self.store.replace_file(state, reader, fresh, failures, **options)
 
     def prepare(self, documents: list[Document]) -> list[PreparedDocument | None]:
-        """Chunk and embed, reusing stored vectors for chunks whose text has not changed.
-
-        The result is aligned with ``documents``. A document already stored with the same
-        content, or a copy of a document defined by another file, needs no chunks (the store only
-        records its location); a duplicate within the batch is kept as a second location, or
-        dropped (None) if it differs from an earlier copy in the same file.
-        """
-        first_hash: dict[str, tuple[str, str]] = {}
-        plans: list[tuple[Document, list[str], dict[str, np.ndarray]] | None] = []
-        to_embed: list[str] = []
-        for doc in documents:
-            digest = doc.content_hash()
-            if doc.stable_id in first_hash:
-                # A second copy in this batch: stored as a location of the first. A differing copy
-                # inside the same file is dropped (the file's first one defines the document).
-                first_digest, first_path = first_hash[doc.stable_id]
-                dropped = first_path == doc.source_path and first_digest != digest
-                plans.append(None if dropped else (doc, [], {}))
-                continue
-            first_hash[doc.stable_id] = (digest, doc.source_path)
-            known = self.store.document_content_hash(doc.stable_id)
-            if known == digest or (known and self.store.primary_copy_elsewhere(doc.stable_id, doc.source_path)):
-                # Unchanged, or a copy whose content the store keeps on its location only.
-                plans.append((doc, [], {}))
-                continue
-            chunks = chunk_text(doc.text_for_embedding) or [doc.title or doc.kind]
-            cached = self.store.existing_embeddings(doc.stable_id) if known else {}
-            to_embed += [c for c in chunks if c not in cached]
-            plans.append((doc, chunks, cached))
-        # Text already embedded anywhere (a forwarded mail, the same newsletter) is reused, not re-run.
-        vectors = self.store.embeddings_by_text(to_embed) if to_embed else {}
-        missing = [text for text in dict.fromkeys(to_embed) if text not in vectors]
-        if missing:
-            vectors.update(zip(missing, self.embedder.encode(missing)))
-        return [
-            None if plan is None else PreparedDocument(
-                plan[0], plan[1],
-                np.vstack([plan[2].get(c, vectors.get(c)) for c in plan[1]]) if plan[1]
-                else np.zeros((0, 0), np.float32))
-            for plan in plans
-        ]
+        """Chunk and embed ``documents`` (aligned with them); see ``indexer.prepare.prepare_documents``."""
+        return prepare_documents(self.store, self.embedder, documents)
 
     def _commit(self, changes: ChangeSet, report: IndexReport) -> None:
         report.absorb(changes)
