@@ -95,18 +95,24 @@ class Verifier:
                 if not 1 <= n <= len(chunks):
                     item.reasons.append(f"[{n}] is not a retrieved source")
                     continue
-                chunk = chunks[n - 1]
-                overlap = word_overlap(text, chunk)
-                missing = missing_facts(text, chunk)
-                if overlap < self.min_overlap:
-                    item.reasons.append(f"[{n}] shares {overlap:.0%} of its words")
-                elif missing:
-                    item.reasons.append(f"[{n}] does not contain {', '.join(missing[:3])}")
+                reason = self.unsupported_because(text, chunks[n - 1])
+                if reason:
+                    item.reasons.append(f"[{n}] {reason}")
                 else:
-                    similarity = self.similarity(text, chunk)
-                    if similarity < self.min_similarity:
-                        item.reasons.append(f"[{n}] similarity {similarity:.2f}")
-                    else:
-                        item.supported_by.append(n)
+                    item.supported_by.append(n)
             checked.append(item)
         return checked
+
+    def unsupported_because(self, sentence: str, chunk: str) -> str | None:
+        """Why ``chunk`` does not support ``sentence`` (None: it does). The embedding runs last, only
+        when the cheap word and fact checks pass."""
+        overlap = word_overlap(sentence, chunk)
+        if overlap < self.min_overlap:
+            return f"shares {overlap:.0%} of its words"
+        missing = missing_facts(sentence, chunk)
+        if missing:
+            return f"does not contain {', '.join(missing[:3])}"
+        similarity = self.similarity(sentence, chunk)
+        if similarity < self.min_similarity:
+            return f"similarity {similarity:.2f}"
+        return None
