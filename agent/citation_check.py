@@ -8,7 +8,7 @@ Two independent judges, and a sentence counts as correctly cited only when both 
   ``+351-912-345-678``, compared digit for digit), month, weekday and capitalised name of the sentence
   appears in the cited document's text, and at least half of its other content words do, verbatim.
 
-"The cited document's text" is its chunks plus its stored fields (title, author, place, path, metadata
+"The cited document's text" is its chunks and body plus its stored fields (title, author, place, path, metadata
 values, and its dates rendered as the composer renders them), because extractive answers also render
 fields (an event's start and place, a photo's date and people). A quoted line is judged on the quote
 (the "who, when:" prefix is the cited document's own author and date).
@@ -157,7 +157,8 @@ def judge_answer(answer: dict[str, Any], store: Any, verifier: Verifier, now: da
             judged.append(item)
             continue
         fields = field_text(doc, now.tzinfo)
-        chunks = store.chunk_texts(doc["id"]) or [doc.get("body") or ""]
+        # a mail's quoted lines come from its full body, which the chunks may leave out (quoted replies)
+        chunks = store.chunk_texts(doc["id"]) + [doc.get("body") or ""]
         reasons = []
         for chunk in chunks:
             reason = verifier.unsupported_because(text, chunk + "\n" + fields)

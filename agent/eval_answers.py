@@ -47,9 +47,10 @@ def build_index(app: Any, answer_set: AnswerSet, progress: ProgressFn | None = N
             "seconds": round(time.perf_counter() - started, 2)}
 
 
-def ask_item(app: Any, item: AnswerItem, answerer: str, registry: Any, verifier: Verifier) -> dict[str, Any]:
+def ask_item(app: Any, item: AnswerItem, answerer: str, registry: Any, verifier: Verifier,
+             parts: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
-    answer = run_ask(app, AskRequest(item.question, now=item.now, answerer=answerer), registry=registry)
+    answer = run_ask(app, AskRequest(item.question, now=item.now, answerer=answerer), registry=registry, **parts)
     seconds = time.perf_counter() - started
     found = bool(answer.get("found"))
     judged = judge_answer(answer, app.store, verifier, parse_now(item.now))
@@ -88,15 +89,19 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
 def evaluate(app: Any, answer_set: AnswerSet, answerer: str = "extractive",
              progress: ProgressFn | None = None) -> dict[str, Any]:
     """Ask every question of the set (already indexed into ``app``) and score the answers."""
-    from agent.runner import load_registry_for
+    from agent.plugins import DEFAULT_PLANNER, make
+    from agent.runner import agent_setting, load_registry_for
 
     registry = load_registry_for(app)
     verifier = Verifier(app.embedder)
+    # built once, as a daemon would keep them (the deterministic planner calibrates its router when built)
+    parts = {"planner": make("register_planners", agent_setting(app, "planner", DEFAULT_PLANNER), app.embedder, app=app),
+             "answerer": make("register_answerers", answerer, app.embedder, app=app)}
     results = []
     for number, item in enumerate(answer_set.items, 1):
         if progress:
             progress(item.id, number - 1, len(answer_set.items))
-        results.append(ask_item(app, item, answerer, registry, verifier))
+        results.append(ask_item(app, item, answerer, registry, verifier, parts))
     if progress:
         progress("", len(answer_set.items), len(answer_set.items))
     return {"file": str(answer_set.path), "answerer": answerer, **summarise(results), "results": results}
