@@ -23,8 +23,10 @@ ProgressFn = Callable[[str, int, int], None]
 
 
 def normalise(text: str) -> str:
-    """Folded case and accents, punctuation as spaces: "Casa do Alentejo," == "casa do alentejo"."""
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
+    """Folded case and accents, punctuation as spaces ("Casa do Alentejo," == "casa do alentejo"), except
+    inside numbers ("10:05" is not "at 10", "$14,400.00" is "14400.00" without its dollar sign)."""
+    text = re.sub(r"(?<=\d)[:.,](?=\d)", "", fold(text))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
 
 
 def answer_matches(answer: str, expected: list[str]) -> bool:
