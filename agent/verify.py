@@ -20,7 +20,8 @@ MIN_WORD_OVERLAP = 0.6
 MIN_SIMILARITY = 0.55
 CITATION = re.compile(r"\s*\[(\d{1,2})\]")
 NUMBER = re.compile(r"\b\d[\d:.,/-]*\b")
-NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+FACT_TOKEN = re.compile(r"\w(?:[\w:.,/-]*\w)?")      # a token with a digit: a number, time, date or code
+NAME = re.compile(r"(?<!^)\b[A-Z][a-z]{2,}\b")  # one sentence: a capital after "Mt. " is a name
 MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 WEEKDAYS = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 
@@ -53,12 +54,28 @@ def word_overlap(sentence: str, chunk: str) -> float:
     return sum(w in present for w in words) / len(words)
 
 
+def _has_number(token: str, haystack: str) -> bool:
+    """A number or code as a whole token ("9" is not in "19" nor in "10:09"; "9:30" is in "09:30";
+    "8" is in "8-12"; "AZ-55120" is in "AZ-55120" but "FA7Q2K" is not in "FA7Q2L")."""
+    return any(re.search(rf"(?<!\w)(?<!\d[.,:]){re.escape(form)}(?!\w|[.,:]\d)", haystack)
+               for form in (token, "0" + token))
+
+
+def _has_word(word: str, haystack: str) -> bool:
+    """A name or calendar word at a word start, plural or possessive forms included ("Saturdays")."""
+    word = word.lower()
+    stem = word[:-1] if len(word) > 4 and word.endswith("s") else word
+    return re.search(rf"\b{re.escape(stem)}", haystack) is not None
+
+
 def missing_facts(sentence: str, chunk: str) -> list[str]:
     """Numbers, dates and names in the sentence that the chunk does not contain."""
     haystack = chunk.lower()
-    facts = NUMBER.findall(sentence) + [m.group(0) for m in MONTHS.finditer(sentence)]
-    facts += [m.group(0) for m in WEEKDAYS.finditer(sentence)] + NAME.findall(sentence)
-    return [f for f in facts if f.lower().rstrip(".,") not in haystack]
+    numbers = [t.lower() for t in FACT_TOKEN.findall(sentence) if any(ch.isdigit() for ch in t)]
+    words = [m.group(0) for m in MONTHS.finditer(sentence)] + [m.group(0) for m in WEEKDAYS.finditer(sentence)]
+    words += NAME.findall(sentence)
+    return [n for n in numbers if n and not _has_number(n, haystack)] + \
+        [w for w in dict.fromkeys(words) if not _has_word(w, haystack)]
 
 
 def split_cited(answer: str) -> list[tuple[str, list[int]]]:

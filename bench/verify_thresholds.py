@@ -11,7 +11,7 @@ and ``evidence``), indexed into a temporary home like `kith eval answers` does:
 
 For each (MIN_WORD_OVERLAP, MIN_SIMILARITY) on a grid it reports precision (kept pairs that are supported)
 and recall (supported pairs kept), and recommends the pair with the highest recall at precision >= the
-target (ties: the higher thresholds). Run::
+target (ties: the higher thresholds; none reaching it: the highest precision). Run::
 
     .venv/bin/python bench/verify_thresholds.py [SET ...] [--corpora DIR] [--target 0.98] [--json]
 """
@@ -74,11 +74,11 @@ def swap_calendar_word(sentence: str) -> str | None:
     return None
 
 
-def swap_answer(sentence: str, answers: list[str], others: list[str], chunk: str) -> str | None:
+def swap_answer(sentence: str, answers: list[str], others: list[str], chunk: str, start: int = 0) -> str | None:
     for answer in answers:
         found = re.search(re.escape(answer), sentence, re.I)
         if found:
-            for other in others:
+            for other in others[start:] + others[:start]:
                 if normalise(other) and normalise(other) not in normalise(chunk):
                     return sentence[:found.start()] + other + sentence[found.end():]
     return None
@@ -92,7 +92,7 @@ def pairs_for(app: Any, answer_set: AnswerSet, embedder: Any) -> tuple[list[dict
     items = [i for i in answer_set.items if i.sentence and i.evidence and not i.unknown]
     all_answers = [i.answers[0] for i in items]
     pairs, missing = [], []
-    for item in items:
+    for number, item in enumerate(items):
         chunk = source_chunk(app, item.evidence or "")
         if chunk is None:
             missing.append(item.id)
@@ -112,7 +112,7 @@ def pairs_for(app: Any, answer_set: AnswerSet, embedder: Any) -> tuple[list[dict
                 break
         others = [a for a in all_answers if a not in item.answers]
         for perturbed in {shift_number(sentence), swap_calendar_word(sentence),
-                          swap_answer(sentence, item.answers, others, chunk)} - {None, sentence}:
+                          swap_answer(sentence, item.answers, others, chunk, number)} - {None, sentence}:
             pairs.append({"id": item.id, "type": "perturbed", "sentence": perturbed, "chunk": chunk})
     return pairs, missing
 
@@ -139,10 +139,12 @@ def grid(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def recommend(rows: list[dict[str, Any]], target: float) -> dict[str, Any] | None:
-    ok = [r for r in rows if r["precision"] is not None and r["precision"] >= target]
-    if not ok:
-        return None
-    return max(ok, key=lambda r: (r["recall"], r["min_overlap"], r["min_similarity"]))
+    """The highest recall at precision >= target; when no setting reaches it, the highest precision."""
+    scored = [r for r in rows if r["precision"] is not None]
+    ok = [r for r in scored if r["precision"] >= target]
+    if ok:
+        return max(ok, key=lambda r: (r["recall"], r["min_overlap"], r["min_similarity"]))
+    return max(scored, key=lambda r: (r["precision"], r["recall"]), default=None)
 
 
 def cell(row: dict[str, Any]) -> str:
@@ -202,7 +204,7 @@ def main() -> None:
         cells = [r for r in rows if r["min_overlap"] == overlap]
         print(f"{overlap:>7.1f} " + " ".join(cell(r).rjust(11) for r in cells))
     print(f"current defaults {MIN_WORD_OVERLAP}/{MIN_SIMILARITY}: {current}")
-    print(f"recommended (highest recall at precision >= {args.target}): {best}")
+    print(f"recommended (highest recall at precision >= {args.target}, else the highest precision): {best}")
 
 
 if __name__ == "__main__":
