@@ -16,8 +16,8 @@ import numpy as np
 from indexer.chunking import split_sentences
 from indexer.text_match import query_terms
 
-MIN_WORD_OVERLAP = 0.6
-MIN_SIMILARITY = 0.55
+MIN_WORD_OVERLAP = 0.7        # measured: bench/verify_thresholds.py, docs/MEASUREMENTS.md
+MIN_SIMILARITY = 0.65
 CITATION = re.compile(r"\s*\[(\d{1,2})\]")
 NUMBER = re.compile(r"\b\d[\d:.,/-]*\b")
 FACT_TOKEN = re.compile(r"\w(?:[\w:.,/-]*\w)?")      # a token with a digit: a number, time, date or code
