@@ -96,7 +96,8 @@ def parse_item(data: Any, line: int, base: Path, corpora: Path | None, where: st
         if not isinstance(corpus, str) or not corpus or "/" in corpus or corpus.startswith("."):
             raise KithError(f"{where}: 'corpus' must be the name of a folder under the corpora root")
         if corpora is None:
-            raise KithError(f"{where}: corpus {corpus!r} needs the corpora folder: pass --corpora DIR or set KITH_CORPORA")
+            raise KithError(f"{where}: corpus {corpus!r} needs the corpora folder: pass --corpora DIR or set "
+                            "KITH_CORPORA")
         root = corpora / corpus
         if not root.is_dir():
             raise KithError(f"{where}: corpus {corpus!r} not found at {root} (pass --corpora DIR or set KITH_CORPORA)")

@@ -20,6 +20,7 @@ from agent.verify import Verifier
 from indexer.errors import KithError
 
 ProgressFn = Callable[[str, int, int], None]
+ANSWERER_NOTES = ("answerer", "removed", "no generated", "the model")  # the generative answerer's plan notes
 
 
 def normalise(text: str) -> str:
@@ -61,8 +62,7 @@ def ask_item(app: Any, item: AnswerItem, answerer: str, registry: Any, verifier:
             "expected": "unknown" if item.unknown else item.answers, "answer": answer.get("answer") or "",
             "found": found, "correct": correct, "seconds": round(seconds, 3), "engine": answer.get("engine"),
             "sentences": [j.to_json() | {"ok": j.ok} for j in judged],
-            "notes": [n for n in (answer.get("plan") or {}).get("notes") or [] if n.startswith(("answerer", "removed",
-                                                                                              "no generated", "the model"))]}
+            "notes": [n for n in (answer.get("plan") or {}).get("notes") or [] if n.startswith(ANSWERER_NOTES)]}
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -97,7 +97,8 @@ def evaluate(app: Any, answer_set: AnswerSet, answerer: str = "extractive",
     registry = load_registry_for(app)
     verifier = Verifier(app.embedder)
     # built once, as a daemon would keep them (the deterministic planner calibrates its router when built)
-    parts = {"planner": make("register_planners", agent_setting(app, "planner", DEFAULT_PLANNER), app.embedder, app=app),
+    planner = agent_setting(app, "planner", DEFAULT_PLANNER)
+    parts = {"planner": make("register_planners", planner, app.embedder, app=app),
              "answerer": make("register_answerers", answerer, app.embedder, app=app)}
     results = []
     for number, item in enumerate(answer_set.items, 1):

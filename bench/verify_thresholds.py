@@ -104,7 +104,8 @@ def pairs_for(app: Any, answer_set: AnswerSet, embedder: Any) -> tuple[list[dict
         for hit in app.searcher.search(item.question, SearchFilters(), limit=6):
             texts = app.store.chunk_texts(hit.id) or [hit.snippet or hit.title]
             other = best_chunk(embedder, query_vector, texts)
-            if squash(item.evidence or "") in squash(other) or any(normalise(a) in normalise(other) for a in item.answers):
+            mentions_answer = any(normalise(a) in normalise(other) for a in item.answers)
+            if squash(item.evidence or "") in squash(other) or mentions_answer:
                 continue
             pairs.append({"id": item.id, "type": "wrong_chunk", "sentence": sentence, "chunk": other})
             wrong += 1
