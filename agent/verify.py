@@ -2,8 +2,9 @@
 
 Support = enough of the sentence's content words appear in the cited chunk (`MIN_WORD_OVERLAP`)
 AND the sentence is close in meaning to the chunk's best sentence (`MIN_SIMILARITY`), AND every
-number, date and capitalised name in the sentence appears in that chunk. Thresholds come from
-`bench/verify_thresholds.py` (supported vs unsupported sentence pairs from the samples).
+number, date, code and capitalised name in the sentence appears in that chunk (as a whole token: "9" is
+not in "19"). Thresholds come from `bench/verify_thresholds.py` (supported vs wrong-chunk and perturbed
+sentence pairs from evals/answers/; the highest recall at precision >= 0.95; docs/MEASUREMENTS.md).
 """
 from __future__ import annotations
 
