@@ -19,10 +19,12 @@ from indexer.store.locations import Locations
 from indexer.store.people import PeopleQueries
 from indexer.store.reads import DocumentReads
 from indexer.store.reembed import Reembedding
+from indexer.store.sources import SourceRecords
 from indexer.store.writes import DocumentWrites
 
 
-class Store(DocumentReads, DocumentWrites, Locations, FailureRecords, Reembedding, EgressRecords, PeopleQueries):
+class Store(DocumentReads, DocumentWrites, Locations, FailureRecords, Reembedding, EgressRecords, PeopleQueries,
+            SourceRecords):
     """Opens (and migrates) ``kith.db`` in a home directory."""
 
     def __init__(self, home: KithHome, db: sqlite_utils.Database) -> None:

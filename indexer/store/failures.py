@@ -57,6 +57,12 @@ class FailureRecords(StoreBase):
             sql += f" LIMIT {int(limit)}"
         return list(self.db.query(sql))
     # ---------------------------------------------------------------- status
+    def document_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def failure_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM failures").fetchone()[0])
+
     def counts_by_kind(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind ORDER BY kind").fetchall())
 
