@@ -7,7 +7,6 @@ search` on an empty index answers at once instead of loading torch to embed a qu
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 
 TYPE_CHECKING = False
@@ -25,17 +24,9 @@ def home_dir(home: str | os.PathLike[str] | None) -> str:
 
 def index_is_empty(home: str | os.PathLike[str] | None) -> bool:
     """True when the home has no index yet or one without documents (read-only, never creates it)."""
-    path = os.path.join(home_dir(home), "kith.db")
-    if not os.path.exists(path):
-        return True
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False  # unreadable or mid-migration: let the real command say what is wrong
+    from indexer.store.peek import index_is_empty as peek_is_empty
+
+    return peek_is_empty(os.path.join(home_dir(home), "kith.db"))
 
 
 def empty_index_message(home: str | os.PathLike[str] | None) -> str:
