@@ -101,3 +101,24 @@ def f(store, ids, table):
     assert lines == [4, 5, 6, 7, 8, 11], sql_in_source(source)
     assert sql_in_source('x = "Please select one FROM the list"\n') == []
     assert sql_in_source('"""SELECT id FROM documents."""\n') == []
+
+
+CRASH_TEXT = re.compile(r"LIKE\s+'(reader crashed|ReaderCrashed)|startswith\((CRASH_PREFIX|[\"']reader crashed)", re.I)
+
+
+def test_failure_kinds_are_a_column_not_message_text(tmp_path: Path) -> None:
+    """Failures are told apart by ``failures.kind``; only migration m006 reads message text, once,
+    to fill the column for rows written before it existed."""
+    matches = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in product_files()
+               if not p.relative_to(ROOT).as_posix().startswith("indexer/migrations/")
+               for m in CRASH_TEXT.finditer(p.read_text(encoding="utf-8"))]
+    assert not matches, matches
+    from indexer.store import Store
+
+    store = Store.open(tmp_path / "home")
+    try:
+        store.record_failure("/a", "reader crashed or hung: died", kind="crash")
+        store.record_failure("/b", "reader crashed or hung: no", kind="read")
+        assert {f["path"]: f["kind"] for f in store.failures()} == {"/a": "crash", "/b": "read"}
+    finally:
+        store.close()

@@ -1,7 +1,7 @@
 """First-run hints: an empty index says so and how to fill it; a search or ask answered without the
 daemon says (once, on a terminal) that starting it makes them fast.
 
-Standard library only (sqlite3 for the document count), so checking costs no model load: `kith
+Light imports only (the document count comes from ``indexer.store.peek``), so checking costs no model load: `kith
 search` on an empty index answers at once instead of loading torch to embed a query for nothing.
 """
 from __future__ import annotations
