@@ -74,12 +74,7 @@ def thread_documents(store: Any, doc: dict[str, Any]) -> list[dict[str, Any]]:
                        *(meta.get("references") or [])] if x}
     if not ids:
         return [doc]
-    marks = ",".join("?" * len(ids))
-    rows = store.db.execute(
-        f"""SELECT id FROM documents WHERE kind = 'mail' AND (
-              json_extract(metadata, '$.message_id') IN ({marks}) OR json_extract(metadata, '$.thread_root') IN ({marks})
-              OR json_extract(metadata, '$.in_reply_to') IN ({marks}))""", [*ids, *ids, *ids]).fetchall()
-    docs = store.documents_by_ids([r[0] for r in rows] or [doc["id"]])
+    docs = store.documents_by_ids(store.mail_ids_referencing(ids) or [doc["id"]])
     return sorted(docs, key=lambda d: d.get("timestamp") or "")
 
 

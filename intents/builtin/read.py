@@ -107,8 +107,7 @@ def find_photos(
         ids = [h.id for h in context.app.searcher.search(query, filters, limit=limit, mode="hybrid")]
     else:
         flt = FilterSQL(store, filters)
-        ids = [r[0] for r in store.db.execute(
-            f"SELECT d.id FROM documents d {flt.where()} ORDER BY d.timestamp DESC LIMIT ?", [*flt.args, limit])]
+        ids = store.newest_document_ids(flt, limit)
     photos = []
     for row in store.documents_by_ids(ids):
         meta = row["metadata"]
@@ -130,18 +129,13 @@ def next_event(
     """The next calendar event after now, optionally matching words or an attendee."""
     store = context.store
     flt = FilterSQL(store, SearchFilters(kind="event", since=context.now, **_person_filters(person)))
-    sql = f"SELECT d.id FROM documents d {flt.where()}"
-    args = list(flt.args)
     terms = query_terms(query) if query else []
-    if terms:
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        sql += " AND d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
-        args.append(match)
-    row = store.db.execute(sql + " ORDER BY d.timestamp ASC LIMIT 1", args).fetchone()
+    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) if terms else None
+    first = store.first_document_id(flt, match)
     now_iso = to_utc_iso(context.now)
-    if row is None:
+    if first is None:
         return NextEventResult(now=now_iso)
-    doc = store.get_document(row[0])
+    doc = store.get_document(first)
     meta = doc["metadata"]
     start = datetime.fromisoformat(doc["timestamp"]) if doc["timestamp"] else None
     days = round((start - context.now).total_seconds() / 86400, 2) if start else None
@@ -178,10 +172,7 @@ def summarize_thread(
         if not terms:
             raise ArgumentError({"type": "validation", "field": "thread", "message": "give a document id or subject words"})
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        ids = [r[0] for r in store.db.execute(
-            "SELECT d.id FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
-            "WHERE documents_fts MATCH ? AND d.kind IN ('mail', 'message') ORDER BY bm25(documents_fts) LIMIT 50",
-            [f"title : ({match})"])]
+        ids = store.conversation_ids_by_title(match)
         threads: dict[str, dict[str, Any]] = {}
         for row in store.documents_by_ids(ids):
             threads.setdefault(_thread_key(row), row)
@@ -224,13 +215,9 @@ def _thread_rows(store: Any, seed: dict[str, Any]) -> list[dict[str, Any]]:
     if seed["kind"] == "mail":
         root = seed["metadata"].get("thread_root")
         subject = _subject(seed["title"])
-        ids = [r[0] for r in store.db.execute(
-            "SELECT id FROM documents WHERE kind = 'mail' AND (json_extract(metadata, '$.thread_root') = ? "
-            "OR json_extract(metadata, '$.message_id') = ? OR title = ? OR title LIKE ?)",
-            [root, root, subject, f"%: {subject}"])]
+        ids = store.mail_ids_in_thread(root, subject)
     else:
-        ids = [r[0] for r in store.db.execute(
-            "SELECT id FROM documents WHERE kind = ? AND source_path = ?", [seed["kind"], seed["source_path"]])]
+        ids = store.document_ids_in_file(seed["kind"], seed["source_path"])
     rows = store.documents_by_ids(ids) or [seed]
     return sorted(rows, key=lambda r: r["timestamp"] or "")
 
