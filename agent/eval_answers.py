@@ -39,7 +39,7 @@ def build_index(app: Any, answer_set: AnswerSet, progress: ProgressFn | None = N
     """Index every document of the set (all items together, one home); a summary of what was read."""
     started = time.perf_counter()
     report = app.indexer.index_paths(answer_set.documents(), progress=progress)
-    count = app.store.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    count = app.store.document_count()
     if not count:
         reasons = "; ".join(f"{p}: {r}" for p, r in report.errors[:3]) or "no reader took any of them"
         raise KithError(f"none of the set's documents could be indexed ({reasons})")
