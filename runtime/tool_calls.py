@@ -35,15 +35,20 @@ def tool_call_schema(tools: list[dict[str, Any]], mode: str, *, reply_max_chars:
 
 def tool_prompt(tools: list[dict[str, Any]], mode: str, *, compact: bool = False) -> str:
     """The instruction that lists the tools. ``compact`` writes signatures instead of whole JSON Schemas
-    (the reply schema enforces the types anyway; the prompt only has to say what each tool is for)."""
+    (the reply schema enforces the types anyway; the prompt only has to say what each tool is for) and
+    says what to reply after the list, where a small model still attends to it."""
+    if compact:
+        lines = ["You can call these functions:"]
+        for tool in tools:
+            lines.extend(_compact(tool))
+        lines.append('Reply with one JSON object: {"name": FUNCTION, "arguments": {...}} when a function does what '
+                     'the user asks' + ('; otherwise {"content": "I cannot do that"}.' if mode == "auto" else "."))
+        return "\n".join(lines)
     lines = ["You can call these tools. Reply with one JSON object "
              '{"name": TOOL_NAME, "arguments": {...}} that matches the tool\'s parameters'
              + (', or {"content": "your reply"} when no tool fits the request.' if mode == "auto" else ".")]
     for tool in tools:
-        if compact:
-            lines.extend(_compact(tool))
-        else:
-            lines.append(f"- {tool['name']}: {tool['description']} parameters: {json.dumps(tool['parameters'])}")
+        lines.append(f"- {tool['name']}: {tool['description']} parameters: {json.dumps(tool['parameters'])}")
     return "\n".join(lines)
 
 
