@@ -21,8 +21,8 @@ VERSION = "v4"
 CATEGORIES: dict[str, bool] = {"simple_python": True, "irrelevance": False, "live_simple": True,
                                "live_irrelevance": False}
 DATA_SUBDIRS = ("", "bfcl_eval/data", "berkeley-function-call-leaderboard/bfcl_eval/data")
-STRING_MAX = 96      # grammar bounds, so that a constrained reply always completes within its token budget
-ARRAY_MAX = 8
+STRING_MAX = 256     # grammar bounds, so that a constrained reply always completes within its token budget
+ARRAY_MAX = 32
 JSON_TYPES = {"string": "string", "integer": "integer", "float": "number", "number": "number",
               "boolean": "boolean", "array": "array", "tuple": "array", "dict": "object", "object": "object",
               "any": "string"}
@@ -119,8 +119,9 @@ def json_schema(param: dict[str, Any]) -> dict[str, Any]:
             out["properties"] = {k: json_schema(v) for k, v in props.items()}
             out["required"] = [r for r in param.get("required") or [] if r in props]
         else:
-            out["additionalProperties"] = {"anyOf": [{"type": "string", "maxLength": STRING_MAX}, {"type": "number"},
-                                                     {"type": "boolean"}]}
+            scalar = [{"type": "string", "maxLength": STRING_MAX}, {"type": "number"}, {"type": "boolean"}]
+            out["additionalProperties"] = {"anyOf": scalar + [{"type": "array", "items": {"anyOf": scalar},
+                                                               "maxItems": ARRAY_MAX}]}
         if props:
             out["additionalProperties"] = False
     return out
