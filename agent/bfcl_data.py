@@ -111,19 +111,19 @@ def json_schema(param: dict[str, Any]) -> dict[str, Any]:
     if kind == "string":
         out["maxLength"] = STRING_MAX
     elif kind == "array":
-        out["items"] = json_schema(param["items"]) if isinstance(param.get("items"), dict) else {"type": "string", "maxLength": STRING_MAX}
+        items = param.get("items")
+        out["items"] = json_schema(items) if isinstance(items, dict) else {"type": "string", "maxLength": STRING_MAX}
         out["maxItems"] = ARRAY_MAX
     elif kind == "object":
         props = param.get("properties") or {}
         if props:
             out["properties"] = {k: json_schema(v) for k, v in props.items()}
             out["required"] = [r for r in param.get("required") or [] if r in props]
-        else:
+            out["additionalProperties"] = False
+        else:  # a free dict: scalar values or lists of them
             scalar = [{"type": "string", "maxLength": STRING_MAX}, {"type": "number"}, {"type": "boolean"}]
             out["additionalProperties"] = {"anyOf": scalar + [{"type": "array", "items": {"anyOf": scalar},
                                                                "maxItems": ARRAY_MAX}]}
-        if props:
-            out["additionalProperties"] = False
     return out
 
 

@@ -83,7 +83,8 @@ def test_calls_are_read_out_of_free_text():
                        functions) == [("calculate_triangle_area", {"base": 1})]
     assert parse_calls('[calculate_triangle_area(base=10, height=5, unit="cm")]', functions) == [
         ("calculate_triangle_area", {"base": 10, "height": 5, "unit": "cm"})]
-    assert parse_calls("calculate_triangle_area(4, 2)", functions) == [("calculate_triangle_area", {"base": 4, "height": 2})]
+    assert parse_calls("calculate_triangle_area(4, 2)", functions) == [
+        ("calculate_triangle_area", {"base": 4, "height": 2})]
     assert parse_calls('{"calculate_triangle_area": {"base": 3, "height": 4}}', functions) == [
         ("calculate_triangle_area", {"base": 3, "height": 4})]
     for no_call in ("The area is base * height / 2.", '{"content": "I cannot do that"}',
