@@ -21,8 +21,12 @@ VERSION = "v4"
 CATEGORIES: dict[str, bool] = {"simple_python": True, "irrelevance": False, "live_simple": True,
                                "live_irrelevance": False}
 DATA_SUBDIRS = ("", "bfcl_eval/data", "berkeley-function-call-leaderboard/bfcl_eval/data")
-STRING_MAX = 256     # grammar bounds, so that a constrained reply always completes within its token budget
-ARRAY_MAX = 32
+# Grammar bounds, so that a small model caught in a repetition loop ("1000000...", "a_a_a_...") still
+# closes its reply within the token budget. BFCL's ground truths fit (one 224-character URL excepted).
+STRING_MAX = 160
+ITEM_STRING_MAX = 100   # strings inside arrays
+ARRAY_MAX = 12
+NUMBER_MAX = 10**15
 JSON_TYPES = {"string": "string", "integer": "integer", "float": "number", "number": "number",
               "boolean": "boolean", "array": "array", "tuple": "array", "dict": "object", "object": "object",
               "any": "string"}
@@ -110,9 +114,13 @@ def json_schema(param: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"type": kind}
     if kind == "string":
         out["maxLength"] = STRING_MAX
+    elif kind in ("integer", "number"):
+        out.update(minimum=-NUMBER_MAX, maximum=NUMBER_MAX)
     elif kind == "array":
         items = param.get("items")
-        out["items"] = json_schema(items) if isinstance(items, dict) else {"type": "string", "maxLength": STRING_MAX}
+        out["items"] = json_schema(items) if isinstance(items, dict) else {"type": "string"}
+        if out["items"].get("type") == "string":
+            out["items"]["maxLength"] = ITEM_STRING_MAX
         out["maxItems"] = ARRAY_MAX
     elif kind == "object":
         props = param.get("properties") or {}
@@ -121,7 +129,8 @@ def json_schema(param: dict[str, Any]) -> dict[str, Any]:
             out["required"] = [r for r in param.get("required") or [] if r in props]
             out["additionalProperties"] = False
         else:  # a free dict: scalar values or lists of them
-            scalar = [{"type": "string", "maxLength": STRING_MAX}, {"type": "number"}, {"type": "boolean"}]
+            scalar = [{"type": "string", "maxLength": STRING_MAX},
+                      {"type": "number", "minimum": -NUMBER_MAX, "maximum": NUMBER_MAX}, {"type": "boolean"}]
             out["additionalProperties"] = {"anyOf": scalar + [{"type": "array", "items": {"anyOf": scalar},
                                                                "maxItems": ARRAY_MAX}]}
     return out

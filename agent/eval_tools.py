@@ -23,6 +23,9 @@ from runtime.tool_calls import read_tool_reply, tool_call_schema, tool_prompt
 
 ROWS = ("unconstrained", "constrained", "adapter")
 NO_CALL_CHARS = 80
+# Generation budgets: free text needs no more than a call's worth; a constrained reply gets room to close
+# even when the model loops inside a long string or array.
+MAX_TOKENS = {"unconstrained": 128, "constrained": 512, "adapter": 512}
 ANCHORS = [  # BFCL v4 leaderboard, simple AST / irrelevance, percent
     {"model": "Qwen3-0.6B", "simple_ast": 64.2, "irrelevance": 80.8},
     {"model": "Hammer2.1-1.5b", "simple_ast": 73.9, "irrelevance": 79.4},
@@ -100,9 +103,10 @@ def _category_result(records: list[dict[str, Any]]) -> dict[str, Any]:
             "items": records}
 
 
-def run_row(generator: Any, row: str, data: dict[str, list[ToolItem]], *, adapter: str | None, max_tokens: int,
-            progress: Progress, done: int, total: int) -> dict[str, Any]:
+def run_row(generator: Any, row: str, data: dict[str, list[ToolItem]], *, adapter: str | None,
+            max_tokens: int | None, progress: Progress, done: int, total: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
+    max_tokens = max_tokens or MAX_TOKENS[row]
     for category, items in data.items():
         records = []
         for item in items:
@@ -112,13 +116,15 @@ def run_row(generator: Any, row: str, data: dict[str, list[ToolItem]], *, adapte
         results[category] = _category_result(records)
     summary = {SUMMARY_KEYS[c]: r["accuracy"] for c, r in results.items()}
     floors = {k: summary[k] >= v for k, v in FLOORS.items() if summary.get(k) is not None}
-    return {"row": row, "status": "ok", "adapter": adapter if row == "adapter" else None, "results": results,
+    return {"row": row, "status": "ok", "adapter": adapter if row == "adapter" else None, "max_tokens": max_tokens,
+            "results": results,
             "summary": summary, "meets_floors": all(floors.values()) if len(floors) == len(FLOORS) else None}
 
 
 def evaluate(generator: Any, data: dict[str, list[ToolItem]], rows: list[str], *, adapter: str | None,
-             adapter_missing: str | None, max_tokens: int, progress: Progress) -> dict[str, Any]:
-    """Run ``rows`` over ``data`` (category -> items). ``adapter_missing`` is why the adapter row is skipped."""
+             adapter_missing: str | None, max_tokens: int | None, progress: Progress) -> dict[str, Any]:
+    """Run ``rows`` over ``data`` (category -> items). ``adapter_missing`` is why the adapter row is skipped;
+    ``max_tokens`` (default: ``MAX_TOKENS`` per row) is the generation budget per item."""
     runnable = [r for r in rows if r != "adapter" or adapter_missing is None]
     total = len(runnable) * sum(len(items) for items in data.values())
     report_rows = []
@@ -132,7 +138,7 @@ def evaluate(generator: Any, data: dict[str, list[ToolItem]], rows: list[str], *
                                    done=done, total=total))
         done += sum(len(items) for items in data.values())
     return {"benchmark": "BFCL v4", "model": generator.name, "categories": {c: len(i) for c, i in data.items()},
-            "max_tokens": max_tokens, "rows": report_rows, "best_row": best_row(report_rows),
+            "rows": report_rows, "best_row": best_row(report_rows),
             "anchors": ANCHORS, "floors": FLOORS}
 
 

@@ -46,13 +46,13 @@ def _adapter(home: Any, model_name: str, requested: str | None) -> tuple[str | N
 @click.option("--categories", default="simple_python,irrelevance,live_simple,live_irrelevance", show_default=True,
               help="Comma-separated BFCL categories.")
 @click.option("--adapter", "-a", help="Adapter for the adapter row (default: the planner adapter, if installed).")
-@click.option("--max-tokens", type=click.IntRange(8), default=192, show_default=True,
-              help="Generation budget per item.")
+@click.option("--max-tokens", type=click.IntRange(8),
+              help="Generation budget per item (default: 128 unconstrained, 512 constrained).")
 @click.option("--items", "with_items", is_flag=True, help="With --json, include every item's output and verdict.")
 @home_option
 @json_option
 def tools_cmd(directory: str, model_name: str | None, limit: int | None, rows: str, categories: str,
-              adapter: str | None, max_tokens: int, with_items: bool, home: str | None, as_json: bool) -> None:
+              adapter: str | None, max_tokens: int | None, with_items: bool, home: str | None, as_json: bool) -> None:
     """Function calling on BFCL v4 in DIR (simple_python AST accuracy, irrelevance, live_simple, live_irrelevance)."""
     from agent.bfcl_data import CATEGORIES, data_dir, load_category
     from agent.eval_tools import ROWS, evaluate
