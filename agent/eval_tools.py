@@ -83,7 +83,9 @@ def run_item(generator: Any, item: ToolItem, row: str, *, adapter: str | None, m
         record.update(seconds=round(time.perf_counter() - started, 3), correct=False, error=exc.code, detail=str(exc))
         return record
     record["calls"] = [{"name": name, "arguments": args} for name, args in calls]
-    if item.expects_call:
+    if record["malformed"]:  # a constrained reply cut off mid-call is wrong everywhere, not a "no call"
+        verdict = Verdict(False, "malformed", f"the constrained reply did not complete ({result.finish_reason})")
+    elif item.expects_call:
         verdict = check_calls(item.functions, calls, item.answer or [])
     else:
         verdict = Verdict(not calls, "" if not calls else "made_a_call", "" if not calls else f"called {calls[0][0]}")
