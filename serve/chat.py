@@ -4,7 +4,8 @@ turned into constrained decoding, and the response / server-sent-event chunk sha
 Tools: the tools' JSON Schemas become one JSON Schema for the reply, ``{"name": <const>,
 "arguments": <that tool's parameters>}`` (``anyOf`` over the allowed tools, plus
 ``{"content": string}`` when ``tool_choice`` is ``auto``), so a tool call's arguments always match
-its schema. ``response_format: {"type": "json_schema", ...}`` constrains the reply to that schema.
+its schema (the schema and the prompt are built by ``runtime.tool_calls``, which `kith eval tools`
+shares). ``response_format: {"type": "json_schema", ...}`` constrains the reply to that schema.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime.tool_calls import read_tool_reply, tool_call_schema, tool_prompt
 from serve.errors import ApiError
 
 ROLES = {"system", "user", "assistant", "tool"}
@@ -158,24 +160,6 @@ def parse_request(body: dict[str, Any]) -> ChatRequest:
                        schema=schema, include_usage=bool(stream_options.get("include_usage")))
 
 
-def tool_call_schema(tools: list[dict[str, Any]], mode: str) -> dict[str, Any]:
-    options = [{"type": "object", "properties": {"name": {"const": t["name"]}, "arguments": t["parameters"]},
-                "required": ["name", "arguments"], "additionalProperties": False} for t in tools]
-    if mode == "auto":
-        options.append({"type": "object", "properties": {"content": {"type": "string"}}, "required": ["content"],
-                        "additionalProperties": False})
-    return options[0] if len(options) == 1 else {"anyOf": options}
-
-
-def tool_prompt(tools: list[dict[str, Any]], mode: str) -> str:
-    lines = ["You can call these tools. Reply with one JSON object "
-             '{"name": TOOL_NAME, "arguments": {...}} that matches the tool\'s parameters'
-             + (', or {"content": "your reply"} to answer without a tool.' if mode == "auto" else ".")]
-    for tool in tools:
-        lines.append(f"- {tool['name']}: {tool['description']} parameters: {json.dumps(tool['parameters'])}")
-    return "\n".join(lines)
-
-
 def prepared(request: ChatRequest) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
     """The messages to generate from (tool instructions added) and the JSON Schema to enforce."""
     messages = list(request.messages)
@@ -199,15 +183,14 @@ def completion_id() -> str:
 
 def tool_message(text: str, tools: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
     """The assistant message for a constrained tool reply: a tool call, or plain content for 'auto'."""
-    try:
-        data = json.loads(text)
-    except ValueError:
+    reply = read_tool_reply(text)
+    if reply is None:
         return {"role": "assistant", "content": text}, "stop"
-    if isinstance(data, dict) and "name" in data and "arguments" in data:
+    if reply.is_call:
         call = {"id": "call_" + uuid.uuid4().hex[:24], "type": "function",
-                "function": {"name": data["name"], "arguments": json.dumps(data["arguments"], ensure_ascii=False)}}
+                "function": {"name": reply.name, "arguments": json.dumps(reply.arguments, ensure_ascii=False)}}
         return {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
-    return {"role": "assistant", "content": data.get("content", text) if isinstance(data, dict) else text}, "stop"
+    return {"role": "assistant", "content": reply.content}, "stop"
 
 
 def usage(result: Any) -> dict[str, int]:

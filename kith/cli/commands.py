@@ -16,6 +16,7 @@ def register_commands(cli: Any) -> None:
     from kith.cli.eval_answers_cmd import answers_cmd
     from kith.cli.eval_beir_cmd import beir_cmd
     from kith.cli.eval_cmds import eval_group
+    from kith.cli.eval_tools_cmd import tools_cmd
     from kith.cli.index_cmds import forget_cmd, index_cmd, search_cmd, show_cmd, status_cmd
     from kith.cli.intents_cmds import intents_group, mcp_cmd
     from kith.cli.model_cmds import generate_cmd, model_group, perplexity_cmd
@@ -33,6 +34,7 @@ def register_commands(cli: Any) -> None:
     eval_group.add_command(beir_cmd)
     eval_group.add_command(answers_cmd)
     eval_group.add_command(perplexity_cmd)
+    eval_group.add_command(tools_cmd)
     # `kith adapters train ...` when an adapters group exists, else a top-level `kith train`
     adapters = cli.commands.get("adapters")
     (adapters if adapters is not None else cli).add_command(train_group)

@@ -1,4 +1,5 @@
-"""`kith eval`: evaluation commands (`eval intents FILE`; more are added to ``eval_group``)."""
+"""`kith eval`: evaluation commands (`eval intents FILE`; `beir`, `perplexity` and `tools` are added to
+``eval_group`` in kith/cli/commands.py)."""
 from __future__ import annotations
 
 import click
