@@ -2,7 +2,7 @@
 
 ``summarize`` takes a target (a document id or a free-text query) and returns the selected
 sentences in their original order, each with its document id and locator. A mail's summary
-covers its whole thread (message_id / in_reply_to / references); a conversation window's covers
+covers its whole thread (indexer.threads); a conversation window's covers
 its messages; a query's covers the top hits.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 
 from agent.composer import split_sentences
 from agent.safety import UntrustedText
+from indexer.threads import thread_documents
 
 INFORMATIVE = re.compile(r"\d|\b[A-Z][a-z]+\b.*\b[A-Z][a-z]+\b|\b(mon|tue|wed|thu|fri|sat|sun)\w*day\b", re.I)
 
@@ -65,22 +66,6 @@ class Summary:
 def _meta(doc: dict[str, Any]) -> dict[str, Any]:
     meta = doc.get("metadata") or {}
     return json.loads(meta) if isinstance(meta, str) else meta
-
-
-def thread_documents(store: Any, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every indexed mail of the thread ``doc`` belongs to, oldest first."""
-    meta = _meta(doc)
-    ids = {x for x in [meta.get("message_id"), meta.get("in_reply_to"), meta.get("thread_root"),
-                       *(meta.get("references") or [])] if x}
-    if not ids:
-        return [doc]
-    marks = ",".join("?" * len(ids))
-    rows = store.db.execute(
-        f"""SELECT id FROM documents WHERE kind = 'mail' AND (
-              json_extract(metadata, '$.message_id') IN ({marks}) OR json_extract(metadata, '$.thread_root') IN ({marks})
-              OR json_extract(metadata, '$.in_reply_to') IN ({marks}))""", [*ids, *ids, *ids]).fetchall()
-    docs = store.documents_by_ids([r[0] for r in rows] or [doc["id"]])
-    return sorted(docs, key=lambda d: d.get("timestamp") or "")
 
 
 def document_units(doc: dict[str, Any]) -> list[SummarySentence]:

@@ -9,6 +9,7 @@ from typing import Any
 from indexer.search import FilterSQL, SearchFilters
 from indexer.store import to_utc_iso
 from indexer.text_match import query_terms
+from indexer.threads import subject, thread_documents, thread_key
 from intents.builtin.models import (ContactCard, EventItem, NextEventResult, PhotoItem, PhotoResults, SearchHit,
                                     SearchResults, ThreadMessage, ThreadSummary)
 from intents.context import IntentContext
@@ -184,7 +185,7 @@ def summarize_thread(
             [f"title : ({match})"])]
         threads: dict[str, dict[str, Any]] = {}
         for row in store.documents_by_ids(ids):
-            threads.setdefault(_thread_key(row), row)
+            threads.setdefault(thread_key(row), row)
         if not threads:
             raise ArgumentError({"type": "not_found", "field": "thread", "message": f"no thread matches {thread!r}"})
         if len(threads) > 1:
@@ -195,7 +196,7 @@ def summarize_thread(
                                 "timestamp": r["timestamp"]} for r in list(threads.values())[:10]],
             })
         seed = next(iter(threads.values()))
-    rows = _thread_rows(store, seed)[:max_messages]
+    rows = thread_documents(store, seed)[:max_messages]
     participants: list[str] = []
     messages = []
     for row in rows:
@@ -206,33 +207,8 @@ def summarize_thread(
                                       locator=row["locator"], snippet=_first_sentences(row["body"]),
                                       timestamp=row["timestamp"], author=row["author"]))
     summary = "\n".join(f"- {m.author or 'someone'} ({(m.timestamp or '')[:10]}): {m.snippet}" for m in messages)
-    return ThreadSummary(subject=_subject(seed["title"]), participants=participants, message_count=len(messages),
+    return ThreadSummary(subject=subject(seed["title"]), participants=participants, message_count=len(messages),
                          summary=summary, messages=messages)
-
-
-def _subject(title: str) -> str:
-    return re.sub(r"^((re|fwd?|aw|sv)\s*:\s*)+", "", title or "", flags=re.I).strip()
-
-
-def _thread_key(row: dict[str, Any]) -> str:
-    if row["kind"] == "mail":
-        return "mail:" + str(row["metadata"].get("thread_root") or _subject(row["title"]).lower())
-    return "chat:" + row["source_path"]
-
-
-def _thread_rows(store: Any, seed: dict[str, Any]) -> list[dict[str, Any]]:
-    if seed["kind"] == "mail":
-        root = seed["metadata"].get("thread_root")
-        subject = _subject(seed["title"])
-        ids = [r[0] for r in store.db.execute(
-            "SELECT id FROM documents WHERE kind = 'mail' AND (json_extract(metadata, '$.thread_root') = ? "
-            "OR json_extract(metadata, '$.message_id') = ? OR title = ? OR title LIKE ?)",
-            [root, root, subject, f"%: {subject}"])]
-    else:
-        ids = [r[0] for r in store.db.execute(
-            "SELECT id FROM documents WHERE kind = ? AND source_path = ?", [seed["kind"], seed["source_path"]])]
-    rows = store.documents_by_ids(ids) or [seed]
-    return sorted(rows, key=lambda r: r["timestamp"] or "")
 
 
 @intent(title="Get contact", effect=Effect.READ,
