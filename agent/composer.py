@@ -16,6 +16,7 @@ import numpy as np
 
 from agent.render import card_from_metadata, describe_contact, focus_of
 from agent.safety import UntrustedText
+from indexer.sentences import own_sentences
 from indexer.localtime import document_offset, is_floating, local_time, offset_text
 from indexer.text_match import query_terms
 
@@ -79,19 +80,6 @@ def format_when(value: datetime | None, with_time: bool = True) -> str:
     return f"{day} at {value:%H:%M}" + (f" (UTC{offset})" if offset else "")
 
 
-def split_sentences(text: str) -> list[str]:
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith(">")]
-    kept: list[str] = []
-    for line in lines:
-        if line.strip() in ("--", "-- ") or re.match(r"^On .{5,80} wrote:$", line.strip()):
-            break
-        kept.append(line.strip())
-    sentences: list[str] = []
-    for line in kept:
-        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])", line) if len(s.strip()) > 2]
-    return sentences
-
-
 class Composer:
     def __init__(self, embedder: Any, now: datetime, bodies: dict[str, str] | None = None,
                  name_of: Callable[[str], str] | None = None,
@@ -111,7 +99,7 @@ class Composer:
             meta = hit.metadata or {}
             if hit.kind == "event":
                 units.append(Unit(self.event_line(hit), index, hit.locator, from_fields=True))
-                for sentence in split_sentences(hit.snippet or "")[:6]:
+                for sentence in own_sentences(hit.snippet or "")[:6]:
                     units.append(Unit(sentence, index, hit.locator))
             elif hit.kind == "photo":
                 units.append(Unit(self.photo_line(hit), index, hit.locator, from_fields=True))
@@ -132,7 +120,7 @@ class Composer:
                 when = _local(hit.timestamp, meta, self.now.tzinfo)
                 prefix = ", ".join(p for p in (hit.author, format_when(when, False) if when else None) if p)
                 body = self._full_text(hit)
-                for sentence in split_sentences(body)[:60]:
+                for sentence in own_sentences(body)[:60]:
                     units.append(Unit(sentence, index, hit.locator, prefix))
         return units
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from agent.composer import split_sentences
 from agent.safety import UntrustedText
+from indexer.sentences import own_sentences
 from indexer.threads import thread_documents
 
 INFORMATIVE = re.compile(r"\d|\b[A-Z][a-z]+\b.*\b[A-Z][a-z]+\b|\b(mon|tue|wed|thu|fri|sat|sun)\w*day\b", re.I)
@@ -72,9 +72,9 @@ def document_units(doc: dict[str, Any]) -> list[SummarySentence]:
     meta = _meta(doc)
     if doc["kind"] == "message" and meta.get("messages"):
         return [SummarySentence(s, doc["id"], m.get("locator"), m.get("author"), m.get("timestamp"))
-                for m in meta["messages"] for s in split_sentences(str(m.get("text") or ""))]
+                for m in meta["messages"] for s in own_sentences(str(m.get("text") or ""))]
     return [SummarySentence(s, doc["id"], doc.get("locator"), doc.get("author"), doc.get("timestamp"))
-            for s in split_sentences(doc.get("body") or "")]
+            for s in own_sentences(doc.get("body") or "")]
 
 
 def summarize_documents(embedder: Any, docs: list[dict[str, Any]], target: str, scope: str,

@@ -2,12 +2,12 @@
 an extractive thread summary and a contact card."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timezone
 from typing import Any
 
 from indexer.search import FilterSQL, SearchFilters
 from indexer.store import to_utc_iso
+from indexer.sentences import first_sentences
 from indexer.text_match import query_terms
 from indexer.threads import subject, thread_documents, thread_key
 from intents.builtin.models import (ContactCard, EventItem, NextEventResult, PhotoItem, PhotoResults, SearchHit,
@@ -153,16 +153,6 @@ def next_event(
         location=doc["place"] or meta.get("location"), end=str(end) if end else None, starts_in_days=days))
 
 
-_QUOTE = re.compile(r"^\s*(>|On .+wrote:$)")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
-
-def _first_sentences(body: str, count: int = 2) -> str:
-    lines = [ln for ln in body.splitlines() if ln.strip() and not _QUOTE.match(ln)]
-    text = " ".join(" ".join(lines).split())
-    return " ".join(_SENTENCE.split(text)[:count])[:400]
-
-
 @intent(title="Summarize thread", effect=Effect.READ,
         phrases=["summarize the thread about {thread}", "what's the gist of {thread}"],
         examples={"thread": "this thread"})
@@ -204,7 +194,7 @@ def summarize_thread(
             if who and who not in participants:
                 participants.append(who)
         messages.append(ThreadMessage(id=row["id"], kind=row["kind"], title=row["title"], path=row["source_path"],
-                                      locator=row["locator"], snippet=_first_sentences(row["body"]),
+                                      locator=row["locator"], snippet=first_sentences(row["body"]),
                                       timestamp=row["timestamp"], author=row["author"]))
     summary = "\n".join(f"- {m.author or 'someone'} ({(m.timestamp or '')[:10]}): {m.snippet}" for m in messages)
     return ThreadSummary(subject=subject(seed["title"]), participants=participants, message_count=len(messages),
