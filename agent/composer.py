@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from agent.mmr import mmr_select
 from agent.render import card_from_metadata, describe_contact, focus_of
 from agent.safety import UntrustedText
 from indexer.sentences import own_sentences
@@ -241,8 +242,6 @@ class Composer:
         order = list(np.argsort(-scores))
         if limit == 1:
             return [units[order[0]]]
-        from agent.summarize import mmr_select
-
         vectors = self.embedder.encode([u.text for u in units])
         picked = mmr_select(vectors, scores, limit, lam, min_score=float(scores.max()) - 0.15)
         return [units[i] for i in picked]

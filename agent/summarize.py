@@ -14,28 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from agent.mmr import mmr_select  # also importable from here (its old home)
 from agent.safety import UntrustedText
 from indexer.sentences import own_sentences
 from indexer.threads import thread_documents
 
 INFORMATIVE = re.compile(r"\d|\b[A-Z][a-z]+\b.*\b[A-Z][a-z]+\b|\b(mon|tue|wed|thu|fri|sat|sun)\w*day\b", re.I)
-
-
-def mmr_select(vectors: np.ndarray, relevance: np.ndarray, k: int, lam: float = 0.7,
-               min_score: float | None = None) -> list[int]:
-    """Maximal marginal relevance: indices of up to ``k`` items, relevant and not redundant."""
-    candidates = [i for i in range(len(relevance)) if min_score is None or relevance[i] >= min_score]
-    picked: list[int] = []
-    while candidates and len(picked) < k:
-        if picked:
-            redundancy = (vectors[candidates] @ vectors[picked].T).max(axis=1)
-        else:
-            redundancy = np.zeros(len(candidates))
-        values = lam * relevance[candidates] - (1 - lam) * redundancy
-        best = candidates[int(np.argmax(values))]
-        picked.append(best)
-        candidates.remove(best)
-    return picked
 
 
 @dataclass
