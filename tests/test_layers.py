@@ -29,3 +29,18 @@ def test_composer_and_summarize_do_not_import_each_other():
     assert "agent.summarize" not in composer
     assert "agent.composer" not in summarize
 
+
+def test_indexer_never_imports_agent():
+    """The daemon serves methods the agent registers (register_daemon_methods); the index layer
+    itself never reaches up into the agent."""
+    offending = {path: sorted(m for m in modules if m == "agent" or m.startswith("agent."))
+                 for path, modules in imports_of("indexer").items()}
+    assert {path: mods for path, mods in offending.items() if mods} == {}
+
+
+def test_ask_reaches_the_daemon_through_the_hook():
+    from kith import plugins
+
+    plugins.load_plugins()
+    methods = plugins.factories("register_daemon_methods")
+    assert methods["ask"].__module__ == "agent.daemon_methods"
