@@ -44,3 +44,16 @@ def test_ask_reaches_the_daemon_through_the_hook():
     plugins.load_plugins()
     methods = plugins.factories("register_daemon_methods")
     assert methods["ask"].__module__ == "agent.daemon_methods"
+
+
+def test_product_packages_do_not_depend_on_evals_or_bench():
+    """Evaluation code lives in evals/, the daemon test harness in bench/daemon_harness.py; only front
+    ends (kith.cli) may run them."""
+    found = {}
+    for package in ("indexer", "intents", "agent", "runtime", "compress", "serve"):
+        for path, modules in imports_of(package).items():
+            bad = sorted(m for m in modules if m.split(".")[0] in ("evals", "bench", "tests"))
+            if bad:
+                found[path] = bad
+    assert found == {}
+    assert not (ROOT / "indexer" / "daemon" / "harness.py").exists()

@@ -30,9 +30,9 @@ def eval_intents_cmd(file: str, method: str, phrases_per_intent: int | None, tar
     import json
     from pathlib import Path
 
-    from agent.clinc150 import convert
+    from evals.clinc150 import convert
     from agent.embed_cache import CachedEmbedder
-    from agent.eval_intents import IntentDataset, evaluate
+    from evals.eval_intents import IntentDataset, evaluate
     from indexer.embeddings import Embedder
 
     if clinc:
