@@ -19,7 +19,7 @@ def ask_method(home: Any, daemon: Any) -> Callable[[dict[str, Any]], dict[str, A
     lock = threading.Lock()
 
     def ask(params: dict[str, Any]) -> dict[str, Any]:
-        from agent.service import AskRequest, run_ask
+        from agent.ask_service import AskRequest, run_ask
 
         request = AskRequest.from_json(params)
         with lock:
@@ -31,7 +31,7 @@ def ask_method(home: Any, daemon: Any) -> Callable[[dict[str, Any]], dict[str, A
         """Load the planner, its date parser and the intent phrases now, not on the first question.
         Only plans (nothing is retrieved, called or audited)."""
         try:
-            from agent.runner import Agent
+            from agent.executor import Agent
 
             with lock:
                 agent = Agent(daemon.shared_app())

@@ -1,5 +1,5 @@
 """The search options, declared once. The `kith search` click options (kith/cli/search_cmd.py), the
-fast path's option parser (kith/cli/entry.py), ``SearchRequest`` (indexer/query_service.py) and
+fast path's option parser (kith/cli/entry.py), ``SearchRequest`` (indexer/search_service.py) and
 ``SearchFilters`` (indexer/search.py) are all derived from ``SEARCH_OPTIONS``.
 
 Standard library only: the fast path imports this module on every `kith search`.

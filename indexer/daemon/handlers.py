@@ -72,7 +72,7 @@ class SocketMethods:
 
     # ----------------------------------------------------------- handlers
     def handle_search(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        from indexer.query_service import SearchRequest, run_search
+        from indexer.search_service import SearchRequest, run_search
 
         request = SearchRequest.from_json(params)
         with self.search_lock:

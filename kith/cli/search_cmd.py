@@ -16,7 +16,7 @@ from kith.cli.common import echo_json, home_option, json_option, text_or_stdin
 from kith.cli.hit_format import format_hit
 
 if TYPE_CHECKING:
-    from indexer.query_service import SearchRequest
+    from indexer.search_service import SearchRequest
 
 
 def click_option(spec: OptionSpec) -> Callable:
@@ -74,7 +74,7 @@ def search_results(home: str | None, request: "SearchRequest | dict[str, Any]") 
     if answer is not None:
         return answer
     from indexer.app import KithApp
-    from indexer.query_service import SearchRequest, run_search
+    from indexer.search_service import SearchRequest, run_search
     from kith.cli.hints import daemon_hint, index_is_empty
 
     if isinstance(request, dict):
