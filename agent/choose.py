@@ -14,12 +14,13 @@ _generators: dict[tuple[str, str | None], Any] = {}
 
 
 def generator_for(app: Any, model: str | None = None) -> Any:
-    """The home's language model, opened once per process."""
+    """The home's language model with its adapter manager (task adapters by name), opened once per process."""
+    from runtime.adapters import adapter_provider_for
     from runtime.generator import load_generator
 
     key = (str(app.home.path), model)
     if key not in _generators:
-        _generators[key] = load_generator(app.home, model)
+        _generators[key] = load_generator(app.home, model, adapter_provider=adapter_provider_for(app.home, model))
     return _generators[key]
 
 

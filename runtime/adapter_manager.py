@@ -86,6 +86,10 @@ class AdapterManager:
         return cls(AdapterStore.for_home(home), model_name, budget_mb=budget_mb)
 
     # -- the AdapterProvider hook -----------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        """Whether an adapter ``name`` is imported for this model (the agent activates task adapters by name)."""
+        return any(r.name == name and r.model == self.model.name for r in self.store.list())
+
     def activate(self, name: str) -> "tuple[og.Model, og.Adapters | None, str]":
         """Load ``name`` if needed (verifying its sha256) and return what the generator needs to run it."""
         record = self.store.get(name)

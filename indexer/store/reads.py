@@ -47,6 +47,15 @@ class DocumentReads(StoreBase):
         row = self.db.execute("SELECT content_hash FROM documents WHERE id = ?", [doc_id]).fetchone()
         return row[0] if row else None
 
+    def sample_document_ids(self, kinds: Sequence[str], limit: int, seed: int = 0) -> list[str]:
+        """Up to `limit` ids of documents of these kinds that have chunks, in a stable pseudo-random order
+        (training data for the on-device adapters)."""
+        marks = ",".join("?" * len(kinds))
+        rows = self.db.execute(
+            f"SELECT id FROM documents WHERE kind IN ({marks}) AND EXISTS (SELECT 1 FROM chunks WHERE doc_id = documents.id)"
+            " ORDER BY substr(id, ? % 8 + 1) || id LIMIT ?", [*kinds, int(seed), int(limit)])
+        return [r[0] for r in rows]
+
     def chunk_texts(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT text FROM chunks WHERE doc_id = ? ORDER BY ordinal", [doc_id])]
 

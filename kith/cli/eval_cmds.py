@@ -23,9 +23,15 @@ def eval_group() -> None:
               help="Calibrate on the val split, or on the phrases (cross-validated) and the out-of-scope pool as "
                    "the product's router does; auto = val when the file has one.")
 @click.option("--clinc", is_flag=True, help="FILE is CLINC150 data_full.json (converted on the fly).")
+@click.option("--planner", "planners", default=None,
+              help="Comma-separated planners to run side by side through the plan step: deterministic, llm, auto "
+                   "(llm/auto use the home's on-device model and its `planner` adapter).")
+@click.option("--limit", type=int, default=None, help="Only the first N test examples (with --planner).")
+@click.option("--home", "home", default=None, help="kith home holding the model (with --planner llm/auto).")
 @json_option
 def eval_intents_cmd(file: str, method: str, phrases_per_intent: int | None, target_oos_recall: float,
-                     threshold: float | None, calibrate: str, clinc: bool, as_json: bool) -> None:
+                     threshold: float | None, calibrate: str, clinc: bool, planners: str | None, limit: int | None,
+                     home: str | None, as_json: bool) -> None:
     """Route FILE's test examples and report in-scope accuracy and out-of-scope recall/precision."""
     import json
     from pathlib import Path
@@ -39,6 +45,9 @@ def eval_intents_cmd(file: str, method: str, phrases_per_intent: int | None, tar
         dataset = IntentDataset.from_json(convert(json.loads(Path(file).read_text(encoding="utf-8"))), file)
     else:
         dataset = IntentDataset.load(file)
+    if planners:
+        _eval_planners(dataset, planners, method, target_oos_recall, limit, home, as_json)
+        return
     report = evaluate(dataset, CachedEmbedder(Embedder()), method=method, target_oos_recall=target_oos_recall,
                       threshold=threshold, k=phrases_per_intent, calibrate=calibrate)
     if as_json:
@@ -58,3 +67,40 @@ def eval_intents_cmd(file: str, method: str, phrases_per_intent: int | None, tar
                f"OOS recall {pct(report['oos_recall'])}  OOS precision {pct(report['oos_precision'])} (n={report['n_oos']})")
     for row in report["top_confusions"]:
         click.echo(f"  {row['count']:>4}  {row['gold']} → {row['predicted']}")
+
+
+def _eval_planners(dataset, planners: str, method: str, target_oos_recall: float, limit: int | None,
+                   home: str | None, as_json: bool) -> None:
+    """`--planner deterministic,llm,auto`: the same test questions through each planner, side by side."""
+    from agent.choose import AutoPlanner, generator_for, installed_adapter
+    from agent.embed_cache import CachedEmbedder
+    from agent.eval_intents_llm import evaluate_planner, router_planner, stderr_progress
+    from agent.llm_planner import PLANNER_ADAPTER, LlmPlanner
+    from indexer.app import KithApp
+    from indexer.embeddings import Embedder
+
+    names = [n.strip() for n in planners.split(",") if n.strip()]
+    unknown = [n for n in names if n not in ("deterministic", "llm", "auto")]
+    if unknown:
+        raise click.UsageError(f"unknown planner {', '.join(unknown)}: use deterministic, llm or auto")
+    embedder = CachedEmbedder(Embedder())
+    deterministic = router_planner(dataset, embedder, method, target_oos_recall)
+    reports = []
+    for name in names:
+        planner = deterministic
+        if name in ("llm", "auto"):
+            app = KithApp(home)
+            generator = generator_for(app)
+            llm = LlmPlanner(generator, deterministic, adapter=installed_adapter(generator, PLANNER_ADAPTER))
+            planner = llm if name == "llm" else AutoPlanner(deterministic, llm)
+        report = evaluate_planner(dataset, planner, limit, stderr_progress())
+        report["planner"] = name
+        reports.append(report)
+    if as_json:
+        echo_json(reports)
+        return
+    click.echo(f"{'planner':<14} {'in-scope acc':>12} {'OOS recall':>10} {'fallbacks':>9} {'s/question':>10}")
+    for r in reports:
+        acc = "n/a" if r["in_scope_accuracy"] is None else f"{100 * r['in_scope_accuracy']:.1f}%"
+        oos = "n/a" if r["oos_recall"] is None else f"{100 * r['oos_recall']:.1f}%"
+        click.echo(f"{r['planner']:<14} {acc:>12} {oos:>10} {r['fallbacks']:>9} {r['seconds_per_question']:>10}")

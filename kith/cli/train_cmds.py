@@ -71,3 +71,48 @@ def recovery_cmd(model_dir: str, teacher_dir: str, calibration: str, out: str | 
         click.echo(f"held-out KL {summary['heldout_kl_before']:.4f} -> {summary['heldout_kl_after']:.4f} "
                    f"in {summary['steps']} steps ({summary['seconds']:.0f} s); adapter in {target}")
         click.echo(f"next: kith adapters import {target} --name NAME --model MODEL_NAME")
+
+
+def _task_command(task: str, help_text: str) -> None:
+    @train_group.command(task, help=help_text)
+    @click.option("--model", "model_name", help="Installed model to train on (default: the home's model).")
+    @click.option("--steps", default=300, show_default=True)
+    @click.option("--examples", default=400, show_default=True, help="Examples to synthesize (a tenth is held out).")
+    @click.option("--rank", default=16, show_default=True)
+    @click.option("--learning-rate", default=5e-4, show_default=True)
+    @click.option("--batch-size", default=2, show_default=True)
+    @click.option("--from", "start_from", type=click.Path(file_okay=False),
+                  help="Continue from a PEFT adapter (e.g. the accuracy-recovery adapter of a compressed base).")
+    @click.option("--name", "import_as", help=f"Adapter name to import it as (default: {task}).")
+    @home_option
+    @json_option
+    def command(model_name: str | None, steps: int, examples: int, rank: int, learning_rate: float,
+                batch_size: int, start_from: str | None, import_as: str | None, home: str | None,
+                as_json: bool) -> None:
+        from indexer.app import KithApp
+        from training.lora_trainer import LoraSettings
+        from training.task_adapters import train_task_adapter
+
+        app = KithApp(home)
+        try:
+            settings = LoraSettings(rank=rank, alpha=2 * rank, steps=steps, learning_rate=learning_rate)
+            say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
+            summary = train_task_adapter(app, task, settings, model_name=model_name, examples=examples,
+                                         batch_size=batch_size, start_from=start_from, import_as=import_as,
+                                         progress=_bar(), stage=say)
+        finally:
+            app.close()
+        if as_json:
+            echo_json(summary)
+        else:
+            click.echo(f"{task}: held-out loss {summary['heldout_loss_before']:.4f} -> "
+                       f"{summary['heldout_loss_after']:.4f} in {summary['steps']} steps ({summary['seconds']:.0f} s); "
+                       f"adapter {summary['adapter']!r} imported")
+
+
+_task_command("planner", "Train the planner adapter from this home's intents, people, places and clock.\n\n"
+              "Checkpoints every 10 steps: run the same command again to resume. Imported as adapter `planner`, "
+              "which `kith ask --planner llm` activates.")
+_task_command("answer", "Train the answer adapter from this home's own documents (cited, grounded targets).\n\n"
+              "Checkpoints every 10 steps: run the same command again to resume. Imported as adapter `answer`, "
+              "which `kith ask --answerer generative` activates.")
