@@ -1,14 +1,16 @@
-"""Sentence splitting, in one place: the chunker, the composer, summaries and the thread intent all
-cut text into sentences here. Quoted replies and signatures are removed by
-``indexer.sources.mail_quotes.strip_quotes_and_signature`` (the one quote stripper)."""
+"""Sentence splitting, in one place. ``split_sentences`` cuts text for the chunker (paragraphs, lines,
+sentence ends). ``own_sentences`` gives the author's own sentences of a message for the composer,
+summaries and the ``summarize_thread`` intent (``first_sentences``): quoted lines and everything
+after a signature or a reply attribution dropped. The fuller quote stripper used for embedding mail
+is ``indexer.sources.mail_quotes.strip_quotes_and_signature``."""
 from __future__ import annotations
 
 import re
 
-from indexer.sources.mail_quotes import strip_quotes_and_signature
-
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+(?=[\"'(\[]?[A-Z0-9À-Ý])|\n")
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_OWN_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])")
+_ATTRIBUTION = re.compile(r"^On .{5,80} wrote:$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -22,10 +24,23 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def own_lines(text: str) -> list[str]:
+    """The author's own lines: ``>`` quoted lines dropped, nothing from a ``--`` signature line or an
+    "On ... wrote:" attribution on."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or line.lstrip().startswith(">"):
+            continue
+        if stripped == "--" or _ATTRIBUTION.match(stripped):
+            break
+        kept.append(stripped)
+    return kept
+
+
 def own_sentences(text: str) -> list[str]:
-    """The author's own sentences: quoted replies, attributions and signature dropped, fragments
-    of two characters or less skipped."""
-    return [s for s in split_sentences(strip_quotes_and_signature(text)) if len(s) > 2]
+    """The author's own sentences, line by line; fragments of two characters or less skipped."""
+    return [s.strip() for line in own_lines(text) for s in _OWN_SENTENCE_END.split(line) if len(s.strip()) > 2]
 
 
 def first_sentences(text: str, count: int = 2, limit: int = 400) -> str:
