@@ -1,9 +1,8 @@
 """Thread membership, in one place: which indexed documents form the thread a document belongs to.
 
 A mail's thread is every mail linked to it by Message-ID, In-Reply-To, References or the thread
-root the mail reader records, plus mails whose subject (without Re:/Fwd: prefixes) is the same, for
-clients that drop the References header. A chat document's thread is its conversation (same kind
-and source file). ``kith summarize`` and the ``summarize_thread`` intent both use this module.
+root the mail reader records; a shared subject alone never joins a thread (anyone can send a mail
+with a thread's subject). A chat document's thread is its conversation (same kind and source file). ``kith summarize`` and the ``summarize_thread`` intent both use this module.
 """
 from __future__ import annotations
 
@@ -35,21 +34,14 @@ def _mail_thread_ids(store: Any, doc: dict[str, Any]) -> list[str]:
     meta = _meta(doc)
     links = sorted({x for x in [meta.get("message_id"), meta.get("in_reply_to"), meta.get("thread_root"),
                                 *(meta.get("references") or [])] if x})
-    clauses, args = [], []
-    if links:
-        marks = ",".join("?" * len(links))
-        clauses.append(f"json_extract(metadata, '$.message_id') IN ({marks}) "
-                       f"OR json_extract(metadata, '$.thread_root') IN ({marks}) "
-                       f"OR json_extract(metadata, '$.in_reply_to') IN ({marks})")
-        args += [*links, *links, *links]
-    topic = subject(doc.get("title"))
-    if topic:
-        clauses.append("title = ? OR title LIKE ?")
-        args += [topic, f"%: {topic}"]
-    if not clauses:
+    if not links:
         return [doc["id"]]
-    rows = store.db.execute(f"SELECT id FROM documents WHERE kind = 'mail' AND ({' OR '.join(clauses)})", args)
-    return [r[0] for r in rows]
+    marks = ",".join("?" * len(links))
+    rows = store.db.execute(
+        f"""SELECT id FROM documents WHERE kind = 'mail' AND (
+              json_extract(metadata, '$.message_id') IN ({marks}) OR json_extract(metadata, '$.thread_root') IN ({marks})
+              OR json_extract(metadata, '$.in_reply_to') IN ({marks}))""", [*links, *links, *links])
+    return [r[0] for r in rows] or [doc["id"]]
 
 
 def thread_documents(store: Any, doc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -35,12 +35,16 @@ def test_summarize_and_intent_agree_on_the_thread(env, title):
     assert len(intent_ids) == expected
 
 
-def test_reply_without_references_joins_by_subject(env):
+def test_a_shared_subject_alone_does_not_join_a_thread(env):
+    """Anyone can send a mail with a thread's subject: only Message-ID links join (test_injection's
+    attack mails all share a subject)."""
     from indexer.threads import subject, thread_documents
 
     app, _ = env
     assert subject("Re: Fwd: RE: Lisbon trip plans") == "Lisbon trip plans"
     (reply,) = _mail_ids(app, "Re: Lisbon trip plans")
     doc = app.store.get_document(reply)
-    doc["metadata"] = {"message_id": "lost@example.com"}      # a client that dropped References
-    assert [d["title"] for d in thread_documents(app.store, doc)] == ["Lisbon trip plans", "Re: Lisbon trip plans"]
+    linked = [d["title"] for d in thread_documents(app.store, doc)]
+    assert linked == ["Lisbon trip plans", "Re: Lisbon trip plans"]
+    doc["metadata"] = {"message_id": "lookalike@example.com"}      # same subject, no links
+    assert [d["title"] for d in thread_documents(app.store, doc)] == ["Re: Lisbon trip plans"]
