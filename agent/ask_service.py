@@ -67,14 +67,20 @@ def decided_by(request: AskRequest, by: str = "cli-prompt") -> Any:
     return confirm
 
 
-def run_ask(app: Any, request: AskRequest, registry: Any = None) -> dict[str, Any]:
-    """Plan, retrieve, call and compose one answer; the JSON of ``AgentResult`` plus ``explain``."""
+def run_ask(app: Any, request: AskRequest, registry: Any = None, planner: Any = None,
+            answerer: Any = None) -> dict[str, Any]:
+    """Plan, retrieve, call and compose one answer; the JSON of ``AgentResult`` plus ``explain``.
+
+    ``planner`` / ``answerer`` instances (built once by a caller asking many questions, e.g. `kith eval
+    answers`; the deterministic planner calibrates its router when built) replace the request's names."""
     from agent.executor import Agent
 
     from agent.plugins import make
 
-    planner = make("register_planners", request.planner, app.embedder, app=app) if request.planner else None
-    answerer = make("register_answerers", request.answerer, app.embedder, app=app) if request.answerer else None
+    if planner is None and request.planner:
+        planner = make("register_planners", request.planner, app.embedder, app=app)
+    if answerer is None and request.answerer:
+        answerer = make("register_answerers", request.answerer, app.embedder, app=app)
     agent = Agent(app, planner=planner, registry=registry, now=parse_now(request.now), answerer=answerer)
     result = agent.ask(request.question, confirm=decided_by(request))
     data = result.to_json()

@@ -69,16 +69,11 @@ def build_digest(app: Any, since: str = "1d", now: datetime | None = None, limit
     start = parse_when(since, now=now)
     owner = _owner_addresses(app)
     relations = _relations(app)
-    db = app.store.db
-    rows = db.execute(
-        "SELECT id, kind, title, author, timestamp, body, metadata FROM documents "
-        "WHERE kind IN ('mail', 'message') AND timestamp >= ? AND timestamp <= ? ORDER BY timestamp DESC",
-        [to_utc_iso(start), to_utc_iso(now)]).fetchall()
-    counts = dict(db.execute("SELECT author, COUNT(*) FROM documents WHERE author IS NOT NULL GROUP BY author").fetchall())
+    store = app.store
+    rows = store.conversations_between(to_utc_iso(start), to_utc_iso(now))
+    counts = store.counts_by_author()
     top_count = max(counts.values(), default=1)
-    replied_to = {r[0] for r in db.execute(
-        "SELECT json_extract(metadata, '$.in_reply_to') FROM documents WHERE kind = 'mail' "
-        "AND json_extract(metadata, '$.is_sent') = 1").fetchall() if r[0]}
+    replied_to = store.replied_message_ids()
     items = []
     for doc_id, kind, title, author, timestamp, body, meta_text in rows:
         meta = json.loads(meta_text) if meta_text else {}

@@ -40,10 +40,9 @@ class AgentResult:
 
 def known_places(app: Any) -> list[str]:
     try:
-        rows = app.store.db.execute("SELECT DISTINCT place FROM documents WHERE place IS NOT NULL LIMIT 500").fetchall()
+        return app.store.known_places()
     except Exception:
         return []
-    return [r[0] for r in rows if r[0]]
 
 
 def load_registry_for(app: Any) -> Any:

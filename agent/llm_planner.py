@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from agent.action_gate import uses_action_verb
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Retrieve, Route
 from agent.plan_grammar import OUT_OF_SCOPE, SEARCH, plan_schema
 from agent.deterministic_planner import question_style
@@ -119,6 +120,10 @@ class LlmPlanner:
                         route, self.name, [])
         spec = context.registry.get(name)
         effect = getattr(spec.effect, "value", str(spec.effect))
+        if effect != "read" and not uses_action_verb(question, spec):
+            # the same gate as the deterministic planner: a side effect needs the intent's verb in the user's words
+            return self._fallback(question, context, f"the model chose {spec.name} but the request does not use its "
+                                  "verb; used the deterministic planner")
         arguments = {k: _argument(v, context.now) for k, v in (action.get("arguments") or {}).items() if v is not None}
         steps = [CallIntent(spec.name, arguments, effect), Answer("confirm_action" if effect != "read" else "intent")]
         return Plan(question, steps, [], route, self.name, [])

@@ -41,9 +41,7 @@ def resolves(phrase: str, context: PlanContext) -> bool:
 
 
 def _looks_like_name_in_index(app: Any, phrase: str) -> bool:
-    row = app.store.db.execute("SELECT 1 FROM documents WHERE author LIKE ? OR participants LIKE ? LIMIT 1",
-                               [f"%{phrase}%", f"%{phrase}%"]).fetchone()
-    return row is not None
+    return app.store.mentions_person(phrase)
 
 
 def _has_card(phrase: str, context: PlanContext) -> bool:

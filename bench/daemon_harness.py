@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -169,21 +168,13 @@ def integrity(home: Path) -> dict[str, int]:
     """Counts that must agree after any crash: documents, FTS rows, chunks, duplicate ids, vectors."""
     import json
 
-    conn = sqlite3.connect(str(home / "kith.db"), timeout=30)
+    from indexer.store import Store
+
+    store = Store.open(home, readonly=True)  # its own connection, outside the daemon; never migrates
     try:
-        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-        counts = {
-            "documents": one("SELECT COUNT(*) FROM documents"),
-            "distinct_ids": one("SELECT COUNT(DISTINCT id) FROM documents"),
-            "distinct_uids": one("SELECT COUNT(DISTINCT uid) FROM documents WHERE kind = 'mail' AND uid IS NOT NULL"),
-            "fts_rows": one("SELECT COUNT(*) FROM documents_fts_docsize"),
-            "chunks": one("SELECT COUNT(*) FROM chunks"),
-            "docs_without_chunks": one("SELECT COUNT(*) FROM documents d WHERE NOT EXISTS "
-                                       "(SELECT 1 FROM chunks c WHERE c.doc_id = d.id)"),
-            "reading": one("SELECT COUNT(*) FROM files WHERE status = 'reading'"),
-        }
+        counts = store.integrity_counts()
     finally:
-        conn.close()
+        store.close()
     sidecar = home / "vectors.json"
     counts["faiss_ntotal"] = json.loads(sidecar.read_text())["ntotal"] if sidecar.exists() else -1
     return counts

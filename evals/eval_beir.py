@@ -99,7 +99,7 @@ def evaluate(app: KithApp, directory: Path, progress: EvalProgress | None = None
     index_report = index_corpus(app, corpus, progress)
     qrels = load_qrels(qrels_path)
     queries = {q["_id"]: q["text"] for q in read_jsonl(queries_path) if q["_id"] in qrels}
-    locator_of = dict(app.store.db.execute("SELECT id, locator FROM documents WHERE source_path = ?", [str(corpus)]))
+    locator_of = app.store.locators_in_file(str(corpus))
     base = app.search_config
     searcher: Searcher = app.searcher
     depth = 100

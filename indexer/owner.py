@@ -35,7 +35,7 @@ def record_owner(store: Store, config: dict[str, Any] | None, owners: list[dict[
     """Store the owner decision of a people rebuild (called inside its transaction)."""
     decision = {"owners": owners, "keys_from": via}
     for key, value in ((HASH_KEY, owner_config_hash(config)), (OWNER_KEY, json.dumps(decision, ensure_ascii=False))):
-        store.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+        store.set_meta(key, value, commit=False)
 
 
 def ensure_people_current(store: Store, config: dict[str, Any] | None = None) -> bool:
@@ -47,7 +47,7 @@ def ensure_people_current(store: Store, config: dict[str, Any] | None = None) ->
     stored = store.get_meta(HASH_KEY)
     if stored == current:
         return False
-    has_documents = store.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None
+    has_documents = store.has_documents()
     if stored is None and not has_documents:
         store.set_meta(HASH_KEY, current)  # a new, empty index: nothing to rebuild
         return False

@@ -83,19 +83,17 @@ class _Merger:
 def rebuild_people(store: Store, owner_config: dict[str, Any] | None = None) -> int:
     """Recompute the people tables from the documents (contacts first). Returns the number of people."""
     merger = _Merger()
-    contacts = list(store.db.query("SELECT id, title, metadata FROM documents WHERE kind = 'contact' ORDER BY id"))
+    contacts = store.contact_card_rows()
     card_person: dict[str, int] = {}
     for row in contacts:
         meta = json.loads(row["metadata"] or "{}")
         keys = list(meta.get("identity_keys") or identity_keys(row["title"]))
         card_person[row["id"]] = merger.add(meta.get("full_name") or row["title"], keys, contact_doc_id=row["id"])
     docs_of: dict[str, set[str]] = {}
-    for identity, doc_id in store.db.execute("SELECT identity, doc_id FROM doc_identities").fetchall():
+    for identity, doc_id in store.identity_documents():
         docs_of.setdefault(identity, set()).add(doc_id)
     # Non-contact identities: a mail sender "Name <addr>" ties the address to the name.
-    for author, in store.db.execute(
-        "SELECT DISTINCT author FROM documents WHERE author IS NOT NULL AND kind IN ('mail', 'message')"
-    ).fetchall():
+    for author in store.conversation_authors():
         keys = identity_keys(author)
         if any(k.split(":", 1)[0] in ("email", "phone", "handle") for k in keys):
             display = author.split("<")[0].strip().strip('"') or author
@@ -103,9 +101,8 @@ def rebuild_people(store: Store, owner_config: dict[str, Any] | None = None) -> 
     config = owner_config if owner_config is not None else store.home.config.get("owner", {})
     owner_keys, owner_via = owner_source_keys(store, config)
     owners: list[dict[str, Any]] = []
-    with store.db.conn:
-        for table in ("people", "person_identities", "person_relations"):
-            store.db.execute(f"DELETE FROM {table}")
+    with store.transaction():
+        store.clear_people()
         id_map: dict[int, int] = {}
         for local_id, person in merger.people.items():
             matched = sorted(owner_keys & set(person["keys"]))
@@ -113,28 +110,19 @@ def rebuild_people(store: Store, owner_config: dict[str, Any] | None = None) -> 
             is_owner = bool(matched) or me_card
             # Interactions: distinct documents the person wrote or received (not counting their card).
             total = len(set().union(*(docs_of.get(k, set()) for k in person["keys"])) - {person["contact"]})
-            cursor = store.db.execute(
-                "INSERT INTO people (display_name, contact_doc_id, is_owner, interactions) VALUES (?, ?, ?, ?)",
-                [person["name"], person["contact"], int(is_owner), total],
-            )
-            id_map[local_id] = int(cursor.lastrowid)
+            id_map[local_id] = store.insert_person(person["name"], person["contact"], is_owner, total)
             if is_owner:
                 owners.append({"person_id": id_map[local_id], "name": person["name"],
                                "via": owner_via if matched else "me card", "matched": matched})
-            store.db.conn.executemany(
-                "INSERT OR IGNORE INTO person_identities (person_id, identity) VALUES (?, ?)",
-                [(id_map[local_id], k) for k in person["keys"]],
-            )
+            store.add_person_identities(id_map[local_id], person["keys"])
         for row in contacts:
             meta = json.loads(row["metadata"] or "{}")
             person_id = id_map.get(_current_id(merger, card_person[row["id"]], row["id"]))
             for related in meta.get("related") or []:
                 value = str(related.get("value") or "")
                 other = _find_local(merger, value)
-                store.db.execute(
-                    "INSERT INTO person_relations (person_id, relation, other_id, other_value) VALUES (?, ?, ?, ?)",
-                    [person_id, related.get("type") or "other", id_map.get(other) if other else None, value],
-                )
+                store.insert_person_relation(person_id, related.get("type") or "other",
+                                             id_map.get(other) if other else None, value)
         record_owner(store, config, owners, owner_via)
     return len(merger.people)
 
@@ -156,9 +144,7 @@ def _find_local(merger: _Merger, value: str) -> int | None:
 def _card_is_me(store: Store, contact_doc_id: str | None) -> bool:
     if not contact_doc_id:
         return False
-    row = store.db.execute("SELECT json_extract(metadata, '$.is_me') FROM documents WHERE id = ?",
-                           [contact_doc_id]).fetchone()
-    return bool(row and row[0])
+    return store.card_is_me(contact_doc_id)
 
 
 def _owner_keys(store: Store, config: dict[str, Any]) -> set[str]:
@@ -177,26 +163,21 @@ def owner_source_keys(store: Store, config: dict[str, Any]) -> tuple[set[str], s
     if keys:
         return keys, "config"
     # Inferred: the most frequent sender of mail in a sent folder.
-    row = store.db.execute(
-        "SELECT json_extract(metadata, '$.from_address') AS sender, COUNT(*) AS n FROM documents "
-        "WHERE kind = 'mail' AND json_extract(metadata, '$.is_sent') GROUP BY sender ORDER BY n DESC LIMIT 1"
-    ).fetchone()
-    return (set(identity_keys(row[0])), "top sender") if row and row[0] else (set(), "none")
+    sender = store.top_sent_mail_sender()
+    return (set(identity_keys(sender)), "top sender") if sender else (set(), "none")
 
 
 # --------------------------------------------------------------------------- queries
 def owner(store: Store) -> Person | None:
-    row = store.db.execute("SELECT id FROM people WHERE is_owner = 1 ORDER BY interactions DESC LIMIT 1").fetchone()
-    return _load(store, row[0]) if row else None
+    person_id = store.owner_person_id()
+    return _load(store, person_id) if person_id is not None else None
 
 
 def _load(store: Store, person_id: int, relation: str | None = None) -> Person | None:
-    row = store.db.execute(
-        "SELECT id, display_name, is_owner, interactions, contact_doc_id FROM people WHERE id = ?", [person_id]
-    ).fetchone()
+    row = store.person_row(person_id)
     if row is None:
         return None
-    keys = [r[0] for r in store.db.execute("SELECT identity FROM person_identities WHERE person_id = ?", [person_id])]
+    keys = store.person_identity_keys(person_id)
     return Person(id=row[0], display_name=row[1], identities=keys, is_owner=bool(row[2]), interactions=row[3],
                   relation=relation, contact_doc_id=row[4])
 
@@ -220,10 +201,7 @@ def resolve_person(store: Store, text: str) -> list[Person]:
     me = owner(store)
     if relation and me is not None:
         wanted = RELATION_FAMILY.get(relation, {relation})
-        rows = store.db.execute(
-            "SELECT other_id, relation FROM person_relations WHERE person_id = ? AND other_id IS NOT NULL",
-            [me.id],
-        ).fetchall()
+        rows = store.person_relations_of(me.id)
         found = [_load(store, other, rel) for other, rel in rows if rel in wanted]
         if found:
             return [p for p in found if p]
@@ -232,15 +210,11 @@ def resolve_person(store: Store, text: str) -> list[Person]:
     keys = identity_keys(text)
     ids: Counter[int] = Counter()
     for key in keys:
-        for (person_id,) in store.db.execute("SELECT person_id FROM person_identities WHERE identity = ?", [key]):
+        for person_id in store.people_with_identity(key):
             ids[person_id] += 3
     name = normalize_name(text)
     if name and not ids:
-        like = [f"name:{name} %", f"name:% {name}", f"name:{name}"]
-        for (person_id,) in store.db.execute(
-            "SELECT DISTINCT person_id FROM person_identities WHERE identity LIKE ? OR identity LIKE ? OR identity = ?",
-            like,
-        ):
+        for person_id in store.people_named(name):
             ids[person_id] += 1
     people = [p for p in (_load(store, pid) for pid in ids) if p]
     return sorted(people, key=lambda p: (-ids[p.id], -p.interactions, p.display_name))
@@ -261,12 +235,9 @@ def display_name(store: Store, raw: str) -> str:
     """The person's name for a raw author ("+351912345678", "alice@x.org"), or ``raw`` if unknown."""
     keys = [k for k in identity_keys(raw) if not k.startswith("name:")]
     for key in keys:
-        row = store.db.execute(
-            "SELECT p.display_name FROM person_identities i JOIN people p ON p.id = i.person_id "
-            "WHERE i.identity = ? ORDER BY p.contact_doc_id IS NULL, p.interactions DESC LIMIT 1", [key]
-        ).fetchone()
-        if row:
-            return row[0]
+        name = store.display_name_for_identity(key)
+        if name is not None:
+            return name
     return raw
 
 
@@ -286,8 +257,7 @@ def relations_to_owner(store: Store, person_id: int) -> list[dict[str, Any]]:
     if me is None or me.id == person_id:
         return []
     edges: dict[int, list[tuple[int, str]]] = {}  # a -> [(b, what b is to a)]
-    for source, relation, target in store.db.execute(
-            "SELECT person_id, relation, other_id FROM person_relations WHERE other_id IS NOT NULL").fetchall():
+    for source, relation, target in store.person_relation_edges():
         edges.setdefault(source, []).append((target, relation))
         if relation in _INVERSE:
             edges.setdefault(target, []).append((source, _INVERSE[relation]))
@@ -306,5 +276,5 @@ def relations_to_owner(store: Store, person_id: int) -> list[dict[str, Any]]:
 
 def card_relations_to_owner(store: Store, contact_doc_id: str) -> list[dict[str, Any]]:
     """``relations_to_owner`` for the person a contact card belongs to (empty for an unknown card)."""
-    row = store.db.execute("SELECT id FROM people WHERE contact_doc_id = ? LIMIT 1", [contact_doc_id]).fetchone()
-    return relations_to_owner(store, row[0]) if row else []
+    person_id = store.person_for_contact(contact_doc_id)
+    return relations_to_owner(store, person_id) if person_id is not None else []

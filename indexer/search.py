@@ -20,7 +20,8 @@ from indexer.embeddings import CachingEncoder
 from indexer.errors import FilterError
 from indexer.localtime import document_local_iso
 from indexer.search_options import filter_fields
-from indexer.store import Store, to_utc_iso
+from indexer.store import Store
+from indexer.store.filters import FILE_TIME_SQL, FilterSQL  # noqa: F401  (FILE_TIME_SQL: re-exported)
 from indexer.text_match import highlight_spans, query_terms
 from indexer.vectors import VectorIndex
 
@@ -88,60 +89,10 @@ _HIT_FIELDS = ("id", "kind", "title", "snippet", "score", "timestamp", "local_ti
                "path", "locator")
 
 
-# A photo with no capture date is dated by its file's modification time: a copy made today would be
-# the "newest" photo. In time order such documents come after every real date.
-FILE_TIME_SQL = "(d.kind = 'photo' AND IFNULL(json_extract(d.metadata, '$.date_source'), '') = 'file:mtime')"
-
-
 def is_file_time(doc: dict[str, Any]) -> bool:
     """The Python side of FILE_TIME_SQL, for a documents row with decoded metadata."""
     meta = doc.get("metadata") or {}
     return doc.get("kind") == "photo" and isinstance(meta, dict) and meta.get("date_source") == "file:mtime"
-
-
-class FilterSQL:
-    """Turns SearchFilters into a WHERE clause over ``documents d``."""
-
-    def __init__(self, store: Store, filters: SearchFilters | None) -> None:
-        self.clauses: list[str] = []
-        self.args: list[Any] = []
-        if not filters:
-            return
-        if filters.kind:
-            self.add("d.kind = ?", filters.kind)
-        if filters.since:
-            self.add("d.timestamp >= ?", to_utc_iso(filters.since))
-        if filters.until:
-            self.add("d.timestamp <= ?", to_utc_iso(filters.until))
-        if filters.source:
-            src = filters.source.rstrip("/")
-            self.add("(d.source_path = ? OR d.source_path LIKE ? OR d.reader = ? OR d.reader LIKE ?)",
-                     src, src + "/%", src, src + ".%")
-        if filters.place:
-            self.add("(d.place LIKE ? OR json_extract(d.metadata, '$.location') LIKE ?)",
-                     f"%{filters.place}%", f"%{filters.place}%")
-        keys = list(filters.identity_keys or [])
-        if filters.person and not keys:
-            from indexer.identity import identity_keys
-
-            keys = identity_keys(filters.person)
-        if keys or filters.person:
-            parts, args = [], []
-            if keys:
-                parts.append(f"d.id IN (SELECT doc_id FROM doc_identities WHERE identity IN ({','.join('?' * len(keys))}))")
-                args += keys
-            if filters.person and not filters.identity_keys:
-                like = f"%{filters.person}%"
-                parts.append("(d.author LIKE ? OR d.participants LIKE ?)")
-                args += [like, like]
-            self.add("(" + " OR ".join(parts) + ")", *args)
-
-    def add(self, clause: str, *args: Any) -> None:
-        self.clauses.append(clause)
-        self.args.extend(args)
-
-    def where(self, prefix: str = "WHERE") -> str:
-        return f"{prefix} " + " AND ".join(self.clauses) if self.clauses else ""
 
 
 class Searcher:
@@ -159,24 +110,8 @@ class Searcher:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
         flt = FilterSQL(self.store, filters)
-        weights = ", ".join(str(w) for w in self.config.column_weights)
         limit = k or self.config.candidates
-        if not flt.clauses:  # rank inside FTS alone, then look up the ids: ~2x faster than joining first
-            rows = self.store.db.execute(
-                f"SELECT rowid, bm25(documents_fts, {weights}) AS rank FROM documents_fts "
-                f"WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?", [match, limit]).fetchall()
-            if not rows:
-                return []
-            ids = dict(self.store.db.execute(
-                f"SELECT rowid, id FROM documents WHERE rowid IN ({','.join('?' * len(rows))})",
-                [rowid for rowid, _ in rows]).fetchall())
-            return [(ids[rowid], -float(rank)) for rowid, rank in rows if rowid in ids]
-        sql = (
-            f"SELECT d.id, bm25(documents_fts, {weights}) AS rank FROM documents_fts "
-            f"JOIN documents d ON d.rowid = documents_fts.rowid WHERE documents_fts MATCH ? "
-            f"{flt.where('AND')} ORDER BY rank LIMIT ?"
-        )
-        rows = self.store.db.execute(sql, [match, *flt.args, limit]).fetchall()
+        rows = self.store.bm25_documents(match, self.config.column_weights, limit, flt)
         return [(doc_id, -float(rank)) for doc_id, rank in rows]
 
     def dense(self, query_vector: np.ndarray, filters: SearchFilters | None = None,
@@ -187,9 +122,7 @@ class Searcher:
             flt = FilterSQL(self.store, filters)
             if self.vectors.ntotal == 0:  # no vector cache (yet): score the stored embeddings directly
                 return self._exact_scan(query_vector, flt, k)
-            within = np.fromiter((row[0] for row in self.store.db.execute(
-                f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id {flt.where()}", flt.args)),
-                dtype=np.int64)
+            within = np.fromiter(self.store.chunk_ids_where(flt), dtype=np.int64)
             # Exact search restricted to the filtered chunks (a FAISS ID selector): ~7x faster than
             # scoring their stored embeddings, and it never misses a match the way oversampling can.
             chunk_hits = self.vectors.search(query_vector, k * 4, within=within)
@@ -208,11 +141,7 @@ class Searcher:
 
     def _exact_scan(self, query_vector: np.ndarray, flt: FilterSQL, k: int) -> list[tuple[str, float, int]]:
         best: dict[str, tuple[float, int]] = {}
-        cursor = self.store.db.execute(
-            f"SELECT c.id, c.doc_id, c.embedding FROM chunks c JOIN documents d ON d.id = c.doc_id {flt.where()}",
-            flt.args,
-        )
-        while rows := cursor.fetchmany(8192):
+        for rows in self.store.chunk_vectors_where(flt):
             matrix = np.vstack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
             scores = matrix @ query_vector.astype(np.float32)
             for (chunk_id, doc_id, _), score in zip(rows, scores):
@@ -222,10 +151,7 @@ class Searcher:
         return [(doc_id, score, chunk_id) for doc_id, (score, chunk_id) in ranked]
 
     def _chunk_docs(self, chunk_ids: list[int]) -> dict[int, str]:
-        if not chunk_ids:
-            return {}
-        marks = ",".join("?" * len(chunk_ids))
-        return dict(self.store.db.execute(f"SELECT id, doc_id FROM chunks WHERE id IN ({marks})", chunk_ids).fetchall())
+        return self.store.chunk_doc_ids(chunk_ids)
 
     # ---------------------------------------------------------------- fusion
     def fuse(self, lexical: list[tuple[str, float]], dense: list[tuple[str, float, int]]) -> list[tuple[str, float]]:
@@ -273,15 +199,9 @@ class Searcher:
         """No words to match (e.g. "latest photos with my husband"): filtered documents by time.
         Photos dated only by their file's time come after every real date (see FILE_TIME_SQL)."""
         flt = FilterSQL(self.store, filters)
-        direction = "ASC" if order == "oldest" else "DESC"
         ids: list[str] = []
-        for negate in ("NOT ", ""):
-            where = f"{flt.where()} AND " if flt.clauses else "WHERE "
-            rows = self.store.db.execute(
-                f"SELECT d.id FROM documents d {where}{negate}{FILE_TIME_SQL} ORDER BY d.timestamp {direction} LIMIT ?",
-                [*flt.args, limit - len(ids)],
-            ).fetchall()
-            ids += [r[0] for r in rows]
+        for file_time in (False, True):
+            ids += self.store.browse_document_ids(flt, limit - len(ids), order == "oldest", file_time)
             if len(ids) >= limit:
                 break
         return self._hits("", [(doc_id, 1.0) for doc_id in ids], {}, {})
@@ -317,8 +237,8 @@ class Searcher:
 
     def _snippet(self, query: str, doc: dict[str, Any], chunk_id: int | None, width: int = 320) -> str:
         if chunk_id is not None:
-            row = self.store.db.execute("SELECT text FROM chunks WHERE id = ?", [chunk_id]).fetchone()
-            text = row[0] if row else doc["body"]
+            text = self.store.chunk_text(chunk_id)
+            text = doc["body"] if text is None else text
         else:
             chunks = self.store.chunk_texts(doc["id"]) or [doc["body"]]
             terms = query_terms(query)

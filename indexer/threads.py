@@ -36,12 +36,7 @@ def _mail_thread_ids(store: Any, doc: dict[str, Any]) -> list[str]:
                                 *(meta.get("references") or [])] if x})
     if not links:
         return [doc["id"]]
-    marks = ",".join("?" * len(links))
-    rows = store.db.execute(
-        f"""SELECT id FROM documents WHERE kind = 'mail' AND (
-              json_extract(metadata, '$.message_id') IN ({marks}) OR json_extract(metadata, '$.thread_root') IN ({marks})
-              OR json_extract(metadata, '$.in_reply_to') IN ({marks}))""", [*links, *links, *links])
-    return [r[0] for r in rows] or [doc["id"]]
+    return store.mail_ids_referencing(links) or [doc["id"]]
 
 
 def thread_documents(store: Any, doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -49,7 +44,6 @@ def thread_documents(store: Any, doc: dict[str, Any]) -> list[dict[str, Any]]:
     if doc["kind"] == "mail":
         ids = _mail_thread_ids(store, doc)
     else:
-        ids = [r[0] for r in store.db.execute(
-            "SELECT id FROM documents WHERE kind = ? AND source_path = ?", [doc["kind"], doc["source_path"]])]
+        ids = store.document_ids_in_file(doc["kind"], doc["source_path"])
     docs = store.documents_by_ids(ids) or [doc]
     return sorted(docs, key=lambda d: d.get("timestamp") or "")

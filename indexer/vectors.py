@@ -79,7 +79,7 @@ class VectorIndex:
         if generation == self.generation:
             return False
         with self.lock:
-            stored = np.fromiter((r[0] for r in store.db.execute("SELECT id FROM chunks")), dtype=np.int64)
+            stored = np.fromiter(store.chunk_ids(), dtype=np.int64)
             cached = faiss.vector_to_array(self.index.id_map).astype(np.int64) if self.ntotal else np.zeros(0, np.int64)
             extra = np.setdiff1d(cached, stored, assume_unique=True)
             missing = np.setdiff1d(stored, cached, assume_unique=True)
@@ -87,8 +87,7 @@ class VectorIndex:
                 self.index.remove_ids(extra)
             for start in range(0, len(missing), _BATCH):
                 batch = missing[start:start + _BATCH].tolist()
-                marks = ",".join("?" * len(batch))
-                rows = store.db.execute(f"SELECT id, embedding FROM chunks WHERE id IN ({marks})", batch).fetchall()
+                rows = store.chunk_vectors(batch)
                 ids = np.array([r[0] for r in rows], dtype=np.int64)
                 vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
                 self._ensure_dimension(vecs.shape[1])

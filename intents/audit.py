@@ -8,27 +8,29 @@ from typing import Any
 MAX_RESULT_CHARS = 20_000
 
 
-def record(db: Any, *, intent: str, effect: str, caller: str, arguments: Any, status: str,
+def _store(store_or_db: Any) -> Any:
+    """A ``Store``; a bare sqlite_utils.Database (of kith.db, migrated) is wrapped in one."""
+    if hasattr(store_or_db, "intent_calls"):
+        return store_or_db
+    from indexer.store import Store
+
+    return Store.wrap(store_or_db)
+
+
+def record(store: Any, *, intent: str, effect: str, caller: str, arguments: Any, status: str,
            confirmed_by: str | None, result: Any, error: Any, spec_hash: str | None) -> int:
-    """Append one row; returns its id. ``db`` is a sqlite_utils.Database with migration m003 applied."""
+    """Append one row; returns its id. ``store`` is the Store (or its database) to write to."""
     row = [
         datetime.now(timezone.utc).isoformat(timespec="milliseconds"), intent, effect, caller,
         _dump(arguments), status, confirmed_by, _dump(result, MAX_RESULT_CHARS) if result is not None else None,
         _dump(error) if error is not None else None, spec_hash,
     ]
-    with db.conn:
-        cursor = db.execute(
-            """INSERT INTO intent_audit (time, intent, effect, caller, arguments, status, confirmed_by,
-                                         result, error, spec_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            row,
-        )
-    return int(cursor.lastrowid)
+    return _store(store).record_intent_call(row)
 
 
-def entries(db: Any, intent: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Newest first."""
-    where, args = ("WHERE intent = ?", [intent]) if intent else ("", [])
-    rows = list(db.query(f"SELECT * FROM intent_audit {where} ORDER BY id DESC LIMIT ?", [*args, limit]))
+def entries(store: Any, intent: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Newest first; ``store`` is a Store or its sqlite_utils.Database."""
+    rows = _store(store).intent_calls(intent, limit)
     for row in rows:
         for key in ("arguments", "result", "error"):
             if row[key] is not None:

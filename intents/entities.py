@@ -151,9 +151,7 @@ def _contacts_query(text: str, context: "IntentContext") -> list[Candidate]:
     wanted_keys = set(identity_keys(text))
     tokens = wanted.split()
     out: list[Candidate] = []
-    for doc_id, title, metadata in context.store.db.execute(
-        "SELECT id, title, metadata FROM documents WHERE kind = 'contact'"
-    ):
+    for doc_id, title, metadata in context.store.contact_cards():
         meta = json.loads(metadata or "{}")
         name = meta.get("full_name") or title or ""
         emails = [e for e in meta.get("emails") or [] if e]
@@ -213,14 +211,10 @@ class Document(Entity):
         from indexer.text_match import query_terms
 
         store = context.store
-        kind_sql = f" AND d.kind IN ({','.join('?' * len(cls.kinds))})" if cls.kinds else ""
-        cols = "d.id, d.kind, d.title, d.timestamp, d.source_path, d.locator"
-        rows = store.db.execute(f"SELECT {cols} FROM documents d WHERE (d.id = ? OR d.source_path = ?){kind_sql}",
-                                [text, text, *cls.kinds]).fetchall()
+        rows = store.documents_by_id_or_path(text, cls.kinds)
         if rows:
             return [Candidate(cls.from_row(_row(r)), 1.0, True) for r in rows]
-        rows = store.db.execute(f"SELECT {cols} FROM documents d WHERE d.title = ? COLLATE NOCASE{kind_sql}",
-                                [text, *cls.kinds]).fetchall()
+        rows = store.documents_titled(text, cls.kinds)
         out = [Candidate(cls.from_row(_row(r)), 1.0, True) for r in rows]
         if out:
             return out
@@ -228,11 +222,7 @@ class Document(Entity):
         if not terms:
             return []
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        rows = store.db.execute(
-            f"SELECT {cols}, bm25(documents_fts) FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
-            f"WHERE documents_fts MATCH ?{kind_sql} ORDER BY bm25(documents_fts) LIMIT 20",
-            [f"title : ({match})", *cls.kinds],
-        ).fetchall()
+        rows = store.documents_by_title_words(match, cls.kinds)
         return [Candidate(cls.from_row(_row(r)), -float(r[6])) for r in rows]
 
 
@@ -266,9 +256,7 @@ class Place(Entity):
 
     @classmethod
     def query(cls, text: str, context: "IntentContext") -> list[Candidate]:
-        labels = [r[0] for r in context.store.db.execute(
-            "SELECT DISTINCT place FROM documents WHERE place LIKE ? ORDER BY place LIMIT 50", [f"%{text}%"]
-        )]
+        labels = context.store.places_like(text)
         return [Candidate(Place(id=f"place:{text.lower()}", display=text, name=text, matches=labels), 1.0, True)]
 
 

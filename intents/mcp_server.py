@@ -99,8 +99,7 @@ def build_server(registry: Registry, app: Any, now: datetime | None = None) -> S
         return _result(call, with_structured=tool_for(spec).output_schema is not None)
 
     async def list_resources(ctx: Any, params: Any) -> types.ListResourcesResult:
-        rows = app.store.db.execute(
-            "SELECT id, title, kind FROM documents ORDER BY timestamp DESC LIMIT 50").fetchall()
+        rows = app.store.recent_documents(50)
         return types.ListResourcesResult(resources=[
             types.Resource(name=row[0], title=row[1] or row[0], uri=f"kith://doc/{row[0]}",
                            description=f"{row[2]} document", mime_type="application/json")

@@ -50,7 +50,7 @@ class Registry:
     specs: dict[str, IntentSpec] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)   # registration errors of third-party sources
     disabled: set[str] = field(default_factory=set)
-    _db: Any = None
+    _store: Any = None
 
     # ------------------------------------------------------------------ registration
     def add(self, spec_or_func: IntentSpec | Callable[..., Any], origin: str | None = None) -> IntentSpec:
@@ -95,26 +95,21 @@ class Registry:
 
     # ------------------------------------------------------------------ trust
     @property
+    def store(self) -> Any:
+        """The store holding approvals and the audit log: the home's, or a throwaway one in memory."""
+        if self._store is None:
+            from indexer.store import Store
+
+            self._store = Store.open(self.home) if self.home is not None else Store.in_memory()
+        return self._store
+
+    @property
     def db(self) -> Any:
-        if self._db is None:
-            if self.home is not None:
-                from indexer.store import Store
-
-                self._db = Store.open(self.home).db
-            else:
-                import sqlite3
-
-                import sqlite_utils
-
-                from indexer.migrations import apply_migrations
-
-                self._db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False))
-                apply_migrations(self._db)
-        return self._db
+        return self.store.db
 
     @property
     def trust(self) -> TrustStore:
-        return TrustStore(self.db, self.disabled)
+        return TrustStore(self.store, self.disabled)
 
     def trust_status(self, spec: IntentSpec) -> TrustStatus:
         return self.trust.status(spec)
@@ -195,9 +190,9 @@ class Registry:
     def _finish(self, context: IntentContext, res: CallResult, arguments: Any, caller: str,
                 spec: IntentSpec | None, refused_by: str | None = None) -> CallResult:
         try:
-            db = context.app.store.db if context is not None and context.app is not None else self.db
+            store = context.app.store if context is not None and context.app is not None else self.store
             res.audit_id = record(
-                db, intent=res.intent, effect=res.effect or "unknown", caller=caller, arguments=arguments,
+                store, intent=res.intent, effect=res.effect or "unknown", caller=caller, arguments=arguments,
                 status=res.status, confirmed_by=res.confirmed_by or (f"refused:{refused_by}" if refused_by else None),
                 result=res.result, error=res.error, spec_hash=spec.hash if spec else None,
             )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from intents.effects import Effect
@@ -42,15 +41,14 @@ class TrustStatus:
 
 
 class TrustStore:
-    """Approvals in the ``intent_approvals`` table (migration m003)."""
+    """Approvals in the store's ``intent_approvals`` table (migration m003)."""
 
-    def __init__(self, db: Any, disabled: set[str] | None = None) -> None:
-        self.db = db
+    def __init__(self, store: Any, disabled: set[str] | None = None) -> None:
+        self.store = store  # indexer.store.Store
         self.disabled = disabled or set()
 
     def approved_hash(self, name: str) -> str | None:
-        row = self.db.execute("SELECT hash FROM intent_approvals WHERE name = ?", [name]).fetchone()
-        return row[0] if row else None
+        return self.store.approved_intent_hash(name)
 
     def status(self, spec: Any, record_tofu: bool = True) -> TrustStatus:
         if spec.name in self.disabled:
@@ -71,11 +69,5 @@ class TrustStore:
 
     def approve(self, spec: Any, by: str = "user") -> str:
         digest = spec_hash(spec)
-        with self.db.conn:
-            self.db.execute(
-                """INSERT INTO intent_approvals (name, hash, origin, approved_at, approved_by) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT(name) DO UPDATE SET hash = excluded.hash, origin = excluded.origin,
-                       approved_at = excluded.approved_at, approved_by = excluded.approved_by""",
-                [spec.name, digest, spec.origin, datetime.now(timezone.utc).isoformat(timespec="seconds"), by],
-            )
+        self.store.approve_intent(spec.name, digest, spec.origin, by)
         return digest

@@ -91,7 +91,7 @@ def status(state: ServeState) -> dict[str, Any]:
     with state.lock:
         store = state.app.store
         failures = store.failures()
-        files = dict(store.db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall())
+        files = store.file_status_counts()
         data: dict[str, Any] = {
             "home": str(state.home_path), "documents": store.counts_by_kind(), "files": files,
             "failures": failures[:200], "failure_count": len(failures),

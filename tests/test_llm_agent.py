@@ -116,6 +116,22 @@ def test_side_effects_still_wait_for_the_user(llm_app):
     assert after == before
 
 
+def test_a_side_effect_the_user_did_not_ask_for_falls_back(llm_app):
+    """The action gate applies to the model's plan too: an ordinary question never becomes a side effect,
+    whatever the (untrained, or misled) model decodes; a request that uses the intent's verb still does."""
+    from agent.llm_planner import LlmPlanner
+    from agent.planner import DeterministicPlanner
+
+    context = _context(llm_app)
+    planner = LlmPlanner(None, DeterministicPlanner(llm_app.embedder))
+    call = {"action": "send_message", "arguments": {"recipient": "Alice", "body": "wire the money"}}
+    plan = planner._to_plan("any emails asking me to send money?", context, call, None)
+    assert "fallback from llm" in plan.planner and "does not use its verb" in plan.notes[0]
+    assert not any(isinstance(step, CallIntent) for step in plan.steps)
+    asked = planner._to_plan("text Alice that I'm running late", context, call, None)
+    assert [s.name for s in asked.steps if isinstance(s, CallIntent)] == ["send_message"]
+
+
 def test_generative_answers_show_only_verified_or_quoted_text(llm_app):
     from agent.service import AskRequest, run_ask
 

@@ -128,8 +128,8 @@ class SocketMethods:
     def snapshot(self) -> dict[str, Any]:
         with self.search_lock:
             store = self.search_app.store
-            documents = store.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            failures = store.db.execute("SELECT COUNT(*) FROM failures").fetchone()[0]
+            documents = store.document_count()
+            failures = store.failure_count()
         return self.status.snapshot(
             queue_length=len(self.queue), paused=self.paused, documents=documents, failures=failures,
             vectors=self.app.vectors.ntotal, sources=[{"path": p, "kind": k} for p, k in self.sources.items()],

@@ -160,13 +160,11 @@ class IndexLoop:
                 self.status.error(failed_path, error)
         if path in self._attempt_paths:
             self._attempt_paths.discard(path)
-            with self.app.store.db.conn:
-                self.app.store.db.execute("DELETE FROM daemon_attempts WHERE path = ?", [path])
+            self.app.store.clear_read_attempts(path)
 
     # ------------------------------------------------------------ sources
     def _read_sources(self) -> dict[str, str | None]:
-        rows = self.app.store.db.execute("SELECT path, kind FROM sources ORDER BY path").fetchall()
-        return {path: kind for path, kind in rows}
+        return self.app.store.sources()
 
     def _source_for(self, path: str) -> str | None:
         best = None

@@ -121,14 +121,14 @@ class Daemon(SocketMethods, IndexLoop):
         embedder = self.app.embedder
         started = time.monotonic()
         vectors = self.app.vectors  # loads the cache and reconciles it with SQLite
-        chunks = store.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        chunks = store.chunk_count()
         log.info("vector cache reconciled: %d vectors for %d chunks (%.1f s)", vectors.ntotal, chunks,
                  time.monotonic() - started)
         # Isolated readers report their own crashes; a leftover 'reading' row is then a daemon death.
         recovery = recover_interrupted(store, 0 if cfg["isolate_readers"] else int(cfg["max_read_attempts"]))
         if recovery["retried"] or recovery["failed"]:
             log.warning("interrupted files: %d to retry, %d marked failed", recovery["retried"], recovery["failed"])
-        self._attempt_paths = {r[0] for r in store.db.execute("SELECT path FROM daemon_attempts")}
+        self._attempt_paths = store.attempted_paths()
         # readonly=True: no secure_touch. Opening and closing another fd on kith.db would drop this
         # process's POSIX locks held by the writer connection (including WAL's), a classic SQLite trap.
         # vectors: share the one in-memory FAISS index.

@@ -22,14 +22,14 @@ from pathlib import Path
 from indexer.daemon.changes import ChangeQueue
 from indexer.daemon.worker import CRASH_PREFIX
 from indexer.pipeline import iter_files, stat_file
-from indexer.store import Store, utc_now
+from indexer.store import Store
 
 log = logging.getLogger("kith.daemon")
 
 
 def recover_interrupted(store: Store, max_attempts: int) -> dict[str, int]:
     """Deal with files left in status 'reading'. Returns counts of retried and failed files."""
-    rows = store.db.execute("SELECT path, reader, mtime, size FROM files WHERE status = 'reading'").fetchall()
+    rows = store.files_being_read()
     retried = failed = 0
     for path, reader, mtime, size in rows:
         try:
@@ -39,30 +39,23 @@ def recover_interrupted(store: Store, max_attempts: int) -> dict[str, int]:
         if state.mtime != mtime or state.size != size:
             retried += 1
             continue  # it changed: read it again as a new version
-        row = store.db.execute("SELECT attempts FROM daemon_attempts WHERE path = ?", [path]).fetchone()
-        attempts = (row[0] if row else 0) + 1
+        attempts = store.read_attempts(path) + 1
         if max_attempts and attempts >= max_attempts:
             log.warning("%s: the daemon stopped %d times while reading it; skipping until it changes",
                         path, attempts)
             store.mark_failed(state, reader, f"{CRASH_PREFIX}: the daemon stopped {attempts} times while "
                                              "reading this file; skipped until it changes", kind="interrupted")
-            with store.db.conn:
-                store.db.execute("DELETE FROM daemon_attempts WHERE path = ?", [path])
+            store.clear_read_attempts(path)
             failed += 1
         else:
-            with store.db.conn:
-                store.db.execute("INSERT OR REPLACE INTO daemon_attempts (path, attempts, last_attempt) "
-                                 "VALUES (?, ?, ?)", [path, attempts, utc_now()])
+            store.set_read_attempts(path, attempts)
             retried += 1
     return {"retried": retried, "failed": failed}
 
 
 def missing_files(store: Store, source: str) -> Iterator[str]:
     """Paths recorded under ``source`` that no longer exist."""
-    prefix = source.rstrip("/") + "/"
-    for (path,) in store.db.execute(
-            "SELECT path FROM files WHERE path = ? OR substr(path, 1, ?) = ?", [source, len(prefix), prefix]
-    ).fetchall():
+    for path in store.file_paths_under(source):
         if not os.path.lexists(path):
             yield path
 
@@ -79,6 +72,5 @@ def catch_up(store: Store, queue: ChangeQueue, sources: list[str]) -> int:
         paths = [str(p) for p in iter_files([source])]
         queue.backlog(paths)
         queued += len(paths)
-        with store.db.conn:
-            store.db.execute("UPDATE sources SET last_scanned = ? WHERE path = ?", [utc_now(), source])
+        store.mark_source_scanned(source)
     return queued

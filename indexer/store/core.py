@@ -15,17 +15,22 @@ from indexer.home import KithHome, secure_touch
 from indexer.migrations import apply_migrations
 from indexer.store.egress import EgressRecords
 from indexer.store.failures import FailureRecords
+from indexer.store.intents import IntentRecords
 from indexer.store.locations import Locations
+from indexer.store.lookups import DocumentLookups
 from indexer.store.people import PeopleQueries
 from indexer.store.reads import DocumentReads
 from indexer.store.reembed import Reembedding
+from indexer.store.retrieval import RetrievalQueries
+from indexer.store.sources import SourceRecords
 from indexer.store.writes import DocumentWrites
 
 
-class Store(DocumentReads, DocumentWrites, Locations, FailureRecords, Reembedding, EgressRecords, PeopleQueries):
+class Store(DocumentReads, DocumentWrites, Locations, FailureRecords, Reembedding, EgressRecords, PeopleQueries,
+            SourceRecords, RetrievalQueries, DocumentLookups, IntentRecords):
     """Opens (and migrates) ``kith.db`` in a home directory."""
 
-    def __init__(self, home: KithHome, db: sqlite_utils.Database) -> None:
+    def __init__(self, home: KithHome | None, db: sqlite_utils.Database) -> None:
         self.home = home
         self.db = db
         self._embedder_identity: str | None = None  # JSON recorded with the first vector written
@@ -61,6 +66,23 @@ class Store(DocumentReads, DocumentWrites, Locations, FailureRecords, Reembeddin
 
             ensure_people_current(store)  # [owner] in kith.toml added or edited since people were built
         return store
+
+    @classmethod
+    def wrap(cls, db: sqlite_utils.Database) -> "Store":
+        """A store over a database that is already open and migrated (no home of its own)."""
+        return cls(None, db)
+
+    @classmethod
+    def in_memory(cls) -> "Store":
+        """A throwaway migrated store in memory (an intents registry without a home)."""
+        db = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False))
+        apply_migrations(db)
+        return cls(None, db)
+
+    def transaction(self) -> sqlite3.Connection:
+        """``with store.transaction():`` groups the non-committing writes (``commit=False``, the
+        people rebuild's) into one transaction: committed on success, rolled back on an error."""
+        return self.db.conn
 
     def close(self) -> None:
         self.db.conn.close()

@@ -57,6 +57,27 @@ class FailureRecords(StoreBase):
             sql += f" LIMIT {int(limit)}"
         return list(self.db.query(sql))
     # ---------------------------------------------------------------- status
+    def document_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def failure_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM failures").fetchone()[0])
+
+    def integrity_counts(self) -> dict[str, int]:
+        """Counts that must agree after any crash: documents, distinct ids and mail uids, FTS rows,
+        chunks, documents without a chunk and files left 'reading'."""
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "documents": one("SELECT COUNT(*) FROM documents"),
+            "distinct_ids": one("SELECT COUNT(DISTINCT id) FROM documents"),
+            "distinct_uids": one("SELECT COUNT(DISTINCT uid) FROM documents WHERE kind = 'mail' AND uid IS NOT NULL"),
+            "fts_rows": one("SELECT COUNT(*) FROM documents_fts_docsize"),
+            "chunks": one("SELECT COUNT(*) FROM chunks"),
+            "docs_without_chunks": one("SELECT COUNT(*) FROM documents d WHERE NOT EXISTS "
+                                       "(SELECT 1 FROM chunks c WHERE c.doc_id = d.id)"),
+            "reading": one("SELECT COUNT(*) FROM files WHERE status = 'reading'"),
+        }
+
     def counts_by_kind(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT kind, COUNT(*) FROM documents GROUP BY kind ORDER BY kind").fetchall())
 

@@ -3,7 +3,7 @@ chunk texts and vectors, the vector generation and dimension, and meta values.""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -89,6 +89,20 @@ class DocumentReads(StoreBase):
         row = self.db.execute("SELECT length(embedding) FROM chunks LIMIT 1").fetchone()
         return int(row[0]) // 4 if row else None
 
+    def chunk_ids(self) -> Iterator[int]:
+        """Every chunk id (the vector cache reconciles against them)."""
+        for row in self.db.execute("SELECT id FROM chunks"):
+            yield row[0]
+
+    def chunk_vectors(self, chunk_ids: Sequence[int]) -> list[tuple[int, bytes]]:
+        """(chunk id, embedding bytes) for the given chunks that exist."""
+        marks = ",".join("?" * len(chunk_ids))
+        return self.db.execute(f"SELECT id, embedding FROM chunks WHERE id IN ({marks})", list(chunk_ids)).fetchall()
+
+    def locators_in_file(self, source_path: str) -> dict[str, str]:
+        """Document id -> locator for the documents read from ``source_path``."""
+        return dict(self.db.execute("SELECT id, locator FROM documents WHERE source_path = ?", [source_path]))
+
     def chunk_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
@@ -96,6 +110,13 @@ class DocumentReads(StoreBase):
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
-    def set_meta(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str, commit: bool = True) -> None:
+        """Set one ``meta`` value; ``commit=False`` inside a caller's ``store.transaction()``."""
+        if not commit:
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+            return
         with self.db.conn:
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    def has_documents(self) -> bool:
+        return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None

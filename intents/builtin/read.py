@@ -108,8 +108,7 @@ def find_photos(
         ids = [h.id for h in context.app.searcher.search(query, filters, limit=limit, mode="hybrid")]
     else:
         flt = FilterSQL(store, filters)
-        ids = [r[0] for r in store.db.execute(
-            f"SELECT d.id FROM documents d {flt.where()} ORDER BY d.timestamp DESC LIMIT ?", [*flt.args, limit])]
+        ids = store.newest_document_ids(flt, limit)
     photos = []
     for row in store.documents_by_ids(ids):
         meta = row["metadata"]
@@ -131,18 +130,13 @@ def next_event(
     """The next calendar event after now, optionally matching words or an attendee."""
     store = context.store
     flt = FilterSQL(store, SearchFilters(kind="event", since=context.now, **_person_filters(person)))
-    sql = f"SELECT d.id FROM documents d {flt.where()}"
-    args = list(flt.args)
     terms = query_terms(query) if query else []
-    if terms:
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        sql += " AND d.rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
-        args.append(match)
-    row = store.db.execute(sql + " ORDER BY d.timestamp ASC LIMIT 1", args).fetchone()
+    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) if terms else None
+    first = store.first_document_id(flt, match)
     now_iso = to_utc_iso(context.now)
-    if row is None:
+    if first is None:
         return NextEventResult(now=now_iso)
-    doc = store.get_document(row[0])
+    doc = store.get_document(first)
     meta = doc["metadata"]
     start = datetime.fromisoformat(doc["timestamp"]) if doc["timestamp"] else None
     days = round((start - context.now).total_seconds() / 86400, 2) if start else None
@@ -169,10 +163,7 @@ def summarize_thread(
         if not terms:
             raise ArgumentError({"type": "validation", "field": "thread", "message": "give a document id or subject words"})
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        ids = [r[0] for r in store.db.execute(
-            "SELECT d.id FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
-            "WHERE documents_fts MATCH ? AND d.kind IN ('mail', 'message') ORDER BY bm25(documents_fts) LIMIT 50",
-            [f"title : ({match})"])]
+        ids = store.conversation_ids_by_title(match)
         threads: dict[str, dict[str, Any]] = {}
         for row in store.documents_by_ids(ids):
             threads.setdefault(thread_key(row), row)

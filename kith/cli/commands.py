@@ -13,6 +13,7 @@ def register_commands(cli: Any) -> None:
     from kith.cli.compress_cmds import compress_group
     from kith.cli.daemon_cmds import daemon_group, sources_group
     from kith.cli.egress_cmds import egress_group
+    from kith.cli.eval_answers_cmd import answers_cmd
     from kith.cli.eval_beir_cmd import beir_cmd
     from kith.cli.eval_cmds import eval_group
     from kith.cli.index_cmds import forget_cmd, index_cmd, show_cmd, status_cmd
@@ -31,6 +32,7 @@ def register_commands(cli: Any) -> None:
                     adapters_group):
         cli.add_command(command)
     eval_group.add_command(beir_cmd)
+    eval_group.add_command(answers_cmd)
     eval_group.add_command(perplexity_cmd)
     # `kith adapters train ...` when an adapters group exists, else a top-level `kith train`
     adapters = cli.commands.get("adapters")

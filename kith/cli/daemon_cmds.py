@@ -167,7 +167,7 @@ def _notify_daemon(path: Path) -> bool:
 def sources_add(path: str, kind: str | None, home: str | None, as_json: bool) -> None:
     """Watch PATH (a folder or a file) and keep it indexed."""
     from indexer import kinds
-    from indexer.store import Store, utc_now
+    from indexer.store import Store
 
     if kind and kind not in kinds.known():
         raise KithError(f"unknown kind {kind!r}: choose one of {', '.join(kinds.known())}")
@@ -180,9 +180,7 @@ def sources_add(path: str, kind: str | None, home: str | None, as_json: bool) ->
             raise KithError("the kith home directory cannot be a source")
     store = Store.open(home_path)
     try:
-        with store.db.conn:
-            store.db.execute("INSERT INTO sources (path, kind, added_at) VALUES (?, ?, ?) "
-                             "ON CONFLICT(path) DO UPDATE SET kind = excluded.kind", [source, kind, utc_now()])
+        store.add_source(source, kind)
     finally:
         store.close()
     daemon = _notify_daemon(home_path)
@@ -200,10 +198,7 @@ def sources_list(home: str | None, as_json: bool) -> None:
 
     store = Store.open(_home_path(home))
     try:
-        rows = [dict(r) for r in store.db.query(
-            "SELECT s.path, s.kind, s.added_at, s.last_scanned, "
-            "(SELECT COUNT(*) FROM files f WHERE f.path = s.path OR substr(f.path, 1, length(s.path) + 1) = s.path || '/') "
-            "AS files FROM sources s ORDER BY s.path")]
+        rows = store.source_listing()
     finally:
         store.close()
     if as_json:
@@ -228,8 +223,7 @@ def sources_remove(path: str, home: str | None, as_json: bool) -> None:
     home_path = _home_path(home)
     store = Store.open(home_path)
     try:
-        with store.db.conn:
-            removed = store.db.execute("DELETE FROM sources WHERE path = ?", [source]).rowcount
+        removed = store.remove_source(source)
     finally:
         store.close()
     if not removed:

@@ -1,13 +1,12 @@
 """First-run hints: an empty index says so and how to fill it; a search or ask answered without the
 daemon says (once, on a terminal) that starting it makes them fast.
 
-Standard library only (sqlite3 for the document count), so checking costs no model load: `kith
+Light imports only (the document count comes from ``indexer.store.peek``), so checking costs no model load: `kith
 search` on an empty index answers at once instead of loading torch to embed a query for nothing.
 """
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 
 TYPE_CHECKING = False
@@ -25,17 +24,9 @@ def home_dir(home: str | os.PathLike[str] | None) -> str:
 
 def index_is_empty(home: str | os.PathLike[str] | None) -> bool:
     """True when the home has no index yet or one without documents (read-only, never creates it)."""
-    path = os.path.join(home_dir(home), "kith.db")
-    if not os.path.exists(path):
-        return True
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False  # unreadable or mid-migration: let the real command say what is wrong
+    from indexer.store.peek import index_is_empty as peek_is_empty
+
+    return peek_is_empty(os.path.join(home_dir(home), "kith.db"))
 
 
 def empty_index_message(home: str | os.PathLike[str] | None) -> str:

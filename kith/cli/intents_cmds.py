@@ -200,7 +200,7 @@ def audit_cmd(intent_name: str | None, limit: int, home: str | None, as_json: bo
     from indexer.store import Store
     from intents.audit import entries
 
-    rows = entries(Store.open(home).db, intent_name, limit)
+    rows = entries(Store.open(home), intent_name, limit)
     if as_json:
         echo_json(rows)
         return
