@@ -12,7 +12,7 @@ different way. ``calibrate_from_phrases`` builds the missing held-out set from w
 
 The threshold is then the one that keeps the most in-scope phrases right while rejecting at
 least ``target_oos_recall`` of the pool (``agent.router.calibrate_threshold``). The same function
-serves the product's router (``agent.planner``) and ``kith eval intents`` without a val split.
+serves the product's router (``agent.deterministic_planner``) and ``kith eval intents`` without a val split.
 """
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ class AutoPlanner:
 
 def llm_planner(app: Any, embedder: Any) -> Any:
     from agent.llm_planner import PLANNER_ADAPTER, LlmPlanner
-    from agent.planner import DeterministicPlanner
+    from agent.deterministic_planner import DeterministicPlanner
 
     generator = generator_for(app)
     return LlmPlanner(generator, DeterministicPlanner(embedder), adapter=installed_adapter(generator, PLANNER_ADAPTER))

@@ -14,8 +14,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from agent.mmr import mmr_select
 from agent.render import card_from_metadata, describe_contact, focus_of
 from agent.safety import UntrustedText
+from indexer.sentences import own_sentences
 from indexer.localtime import document_offset, is_floating, local_time, offset_text
 from indexer.text_match import query_terms
 
@@ -79,19 +81,6 @@ def format_when(value: datetime | None, with_time: bool = True) -> str:
     return f"{day} at {value:%H:%M}" + (f" (UTC{offset})" if offset else "")
 
 
-def split_sentences(text: str) -> list[str]:
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith(">")]
-    kept: list[str] = []
-    for line in lines:
-        if line.strip() in ("--", "-- ") or re.match(r"^On .{5,80} wrote:$", line.strip()):
-            break
-        kept.append(line.strip())
-    sentences: list[str] = []
-    for line in kept:
-        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])", line) if len(s.strip()) > 2]
-    return sentences
-
-
 class Composer:
     def __init__(self, embedder: Any, now: datetime, bodies: dict[str, str] | None = None,
                  name_of: Callable[[str], str] | None = None,
@@ -111,7 +100,7 @@ class Composer:
             meta = hit.metadata or {}
             if hit.kind == "event":
                 units.append(Unit(self.event_line(hit), index, hit.locator, from_fields=True))
-                for sentence in split_sentences(hit.snippet or "")[:6]:
+                for sentence in own_sentences(hit.snippet or "")[:6]:
                     units.append(Unit(sentence, index, hit.locator))
             elif hit.kind == "photo":
                 units.append(Unit(self.photo_line(hit), index, hit.locator, from_fields=True))
@@ -132,7 +121,7 @@ class Composer:
                 when = _local(hit.timestamp, meta, self.now.tzinfo)
                 prefix = ", ".join(p for p in (hit.author, format_when(when, False) if when else None) if p)
                 body = self._full_text(hit)
-                for sentence in split_sentences(body)[:60]:
+                for sentence in own_sentences(body)[:60]:
                     units.append(Unit(sentence, index, hit.locator, prefix))
         return units
 
@@ -253,8 +242,6 @@ class Composer:
         order = list(np.argsort(-scores))
         if limit == 1:
             return [units[order[0]]]
-        from agent.summarize import mmr_select
-
         vectors = self.embedder.encode([u.text for u in units])
         picked = mmr_select(vectors, scores, limit, lam, min_score=float(scores.max()) - 0.15)
         return [units[i] for i in picked]

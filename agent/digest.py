@@ -55,7 +55,7 @@ def _relations(app: Any) -> set[str]:
     names: set[str] = set()
     for phrase in ("my husband", "my wife", "my partner", "mum", "dad", "my mother", "my father"):
         try:
-            from indexer.query_service import resolve_person_keys
+            from indexer.search_service import resolve_person_keys
 
             keys = resolve_person_keys(app, phrase) or []
         except Exception:

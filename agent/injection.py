@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.plan import Planner
-from agent.runner import Agent
+from agent.executor import Agent
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 from agent.action_gate import uses_action_verb
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Retrieve, Route
 from agent.plan_grammar import OUT_OF_SCOPE, SEARCH, plan_schema
-from agent.planner import question_style
+from agent.deterministic_planner import question_style
 
 PLANNER_ADAPTER = "planner"
 MAX_QUESTION_CHARS = 2000

@@ -33,7 +33,7 @@ def resolves(phrase: str, context: PlanContext) -> bool:
     if context.app is None:
         return False
     try:
-        from indexer.query_service import resolve_person_keys
+        from indexer.search_service import resolve_person_keys
 
         return bool(resolve_person_keys(context.app, phrase))
     except Exception:

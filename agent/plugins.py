@@ -12,7 +12,7 @@ DEFAULT_ANSWERER = "extractive"
 
 
 def _deterministic(embedder: Any) -> Any:
-    from agent.planner import DeterministicPlanner
+    from agent.deterministic_planner import DeterministicPlanner
 
     return DeterministicPlanner(embedder)
 

@@ -2,7 +2,7 @@
 
 ``summarize`` takes a target (a document id or a free-text query) and returns the selected
 sentences in their original order, each with its document id and locator. A mail's summary
-covers its whole thread (message_id / in_reply_to / references); a conversation window's covers
+covers its whole thread (indexer.threads); a conversation window's covers
 its messages; a query's covers the top hits.
 """
 from __future__ import annotations
@@ -14,27 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from agent.composer import split_sentences
+from agent.mmr import mmr_select  # also importable from here (its old home)
 from agent.safety import UntrustedText
+from indexer.sentences import own_sentences
+from indexer.threads import thread_documents
 
 INFORMATIVE = re.compile(r"\d|\b[A-Z][a-z]+\b.*\b[A-Z][a-z]+\b|\b(mon|tue|wed|thu|fri|sat|sun)\w*day\b", re.I)
-
-
-def mmr_select(vectors: np.ndarray, relevance: np.ndarray, k: int, lam: float = 0.7,
-               min_score: float | None = None) -> list[int]:
-    """Maximal marginal relevance: indices of up to ``k`` items, relevant and not redundant."""
-    candidates = [i for i in range(len(relevance)) if min_score is None or relevance[i] >= min_score]
-    picked: list[int] = []
-    while candidates and len(picked) < k:
-        if picked:
-            redundancy = (vectors[candidates] @ vectors[picked].T).max(axis=1)
-        else:
-            redundancy = np.zeros(len(candidates))
-        values = lam * relevance[candidates] - (1 - lam) * redundancy
-        best = candidates[int(np.argmax(values))]
-        picked.append(best)
-        candidates.remove(best)
-    return picked
 
 
 @dataclass
@@ -67,24 +52,13 @@ def _meta(doc: dict[str, Any]) -> dict[str, Any]:
     return json.loads(meta) if isinstance(meta, str) else meta
 
 
-def thread_documents(store: Any, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every indexed mail of the thread ``doc`` belongs to, oldest first."""
-    meta = _meta(doc)
-    ids = {x for x in [meta.get("message_id"), meta.get("in_reply_to"), meta.get("thread_root"),
-                       *(meta.get("references") or [])] if x}
-    if not ids:
-        return [doc]
-    docs = store.documents_by_ids(store.mail_ids_referencing(ids) or [doc["id"]])
-    return sorted(docs, key=lambda d: d.get("timestamp") or "")
-
-
 def document_units(doc: dict[str, Any]) -> list[SummarySentence]:
     meta = _meta(doc)
     if doc["kind"] == "message" and meta.get("messages"):
         return [SummarySentence(s, doc["id"], m.get("locator"), m.get("author"), m.get("timestamp"))
-                for m in meta["messages"] for s in split_sentences(str(m.get("text") or ""))]
+                for m in meta["messages"] for s in own_sentences(str(m.get("text") or ""))]
     return [SummarySentence(s, doc["id"], doc.get("locator"), doc.get("author"), doc.get("timestamp"))
-            for s in split_sentences(doc.get("body") or "")]
+            for s in own_sentences(doc.get("body") or "")]
 
 
 def summarize_documents(embedder: Any, docs: list[dict[str, Any]], target: str, scope: str,

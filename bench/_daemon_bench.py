@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from indexer.daemon.harness import DaemonProcess
+    from bench.daemon_harness import DaemonProcess
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -97,7 +97,7 @@ def parse_args(messages: int, **options: float) -> argparse.Namespace:
 @contextmanager
 def running_daemon(home: Path) -> Iterator[tuple[DaemonProcess, dict[str, Any]]]:
     """Start the daemon on ``home``, wait until it is idle, yield it with its status, then stop it."""
-    from indexer.daemon.harness import DaemonProcess  # after REPO is on sys.path
+    from bench.daemon_harness import DaemonProcess  # after REPO is on sys.path
 
     daemon = DaemonProcess(home).start(timeout=600)
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from _daemon_bench import ENRON, REPO
 
-from indexer.daemon.harness import DaemonProcess, integrity, make_home, wait_for
+from bench.daemon_harness import DaemonProcess, integrity, make_home, wait_for
 
 sys.path.insert(0, str(REPO / "tests"))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from _daemon_bench import build_home, parse_args, percentile, running_daemon
 
-from indexer.daemon.harness import write_mail
+from bench.daemon_harness import write_mail
 
 
 def main() -> None:

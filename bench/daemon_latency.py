@@ -53,7 +53,7 @@ def time_cold_engines(home: Path, runs: int) -> tuple[list[float], list[float]]:
 
 def time_warm_searcher(home: Path, runs: int) -> list[float]:
     from indexer.app import KithApp
-    from indexer.query_service import SearchRequest, run_search
+    from indexer.search_service import SearchRequest, run_search
 
     app = KithApp(home)
     run_search(app, SearchRequest(query="warm up"))

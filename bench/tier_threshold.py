@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--models-from", type=Path, required=True)
     parser.add_argument("--model", default="smollm2")
     args = parser.parse_args()
-    from agent.service import AskRequest, run_ask
+    from agent.ask_service import AskRequest, run_ask
     from indexer.app import KithApp
     from indexer.home import KithHome
     from serve.generation import GenerationPool

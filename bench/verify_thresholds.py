@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from agent.answer_set import AnswerSet, find_corpora, load_answer_set  # noqa: E402
 from agent.citation_check import fold  # noqa: E402
-from agent.eval_answers import build_index, normalise  # noqa: E402
+from evals.eval_answers import build_index, normalise  # noqa: E402
 from agent.verify import MIN_SIMILARITY, MIN_WORD_OVERLAP, NUMBER, Verifier, missing_facts, word_overlap  # noqa: E402
 
 OVERLAPS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]

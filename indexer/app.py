@@ -18,7 +18,10 @@ from indexer.vectors import VectorIndex
 
 class KithApp:
     def __init__(self, home: KithHome | str | os.PathLike[str] | None = None,
-                 embedder: CachingEncoder | None = None, embedder_threads: int | None = None) -> None:
+                 embedder: CachingEncoder | None = None, embedder_threads: int | None = None,
+                 store: Store | None = None, vectors: VectorIndex | None = None) -> None:
+        """``store`` and ``vectors``, when given, are used instead of opening the home's own (the daemon
+        gives its socket threads a read-only connection and shares its one in-memory FAISS index)."""
         from kith.plugins import load_plugins
 
         self.home = home if isinstance(home, KithHome) else KithHome.resolve(home)
@@ -26,6 +29,10 @@ class KithApp:
         self._embedder = embedder
         self._embedder_threads = embedder_threads
         self._embedder_checked = False
+        if store is not None:
+            self.__dict__["store"] = store      # what the cached properties would have built
+        if vectors is not None:
+            self.__dict__["vectors"] = vectors
 
     @cached_property
     def store(self) -> Store:

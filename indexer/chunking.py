@@ -1,16 +1,14 @@
 """Split text into overlapping chunks on paragraph and sentence boundaries, sized in word-pieces."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
 
 from indexer.embeddings import model_dir
+from indexer.sentences import split_sentences  # noqa: F401  (re-exported)
 
 MAX_TOKENS = 224
 OVERLAP_TOKENS = 32
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+(?=[\"'(\[]?[A-Z0-9À-Ý])|\n")
-_PARAGRAPH = re.compile(r"\n\s*\n")
 
 
 @lru_cache(maxsize=1)
@@ -32,16 +30,6 @@ def count_tokens(text: str) -> int:
     if tokenizer is None:
         return int(len(text.split()) * 1.3) + 1
     return len(tokenizer.encode(text, add_special_tokens=False).ids)
-
-
-def split_sentences(text: str) -> list[str]:
-    sentences: list[str] = []
-    for paragraph in _PARAGRAPH.split(text):
-        for sentence in _SENTENCE_END.split(paragraph):
-            sentence = " ".join(sentence.split())
-            if sentence:
-                sentences.append(sentence)
-    return sentences
 
 
 def _split_long(sentence: str, max_tokens: int, counter: Callable[[str], int]) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from indexer import kinds
 from indexer.embeddings import CachingEncoder
 from indexer.errors import FilterError
 from indexer.localtime import document_local_iso
+from indexer.search_options import filter_fields
 from indexer.store import Store
 from indexer.store.filters import FILE_TIME_SQL, FilterSQL  # noqa: F401  (FILE_TIME_SQL: re-exported)
 from indexer.text_match import highlight_spans, query_terms
@@ -26,23 +27,22 @@ from indexer.vectors import VectorIndex
 
 
 
-@dataclass
-class SearchFilters:
-    kind: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    person: str | None = None
-    source: str | None = None
-    place: str | None = None
-    identity_keys: list[str] | None = None  # pre-resolved person identities (from the people layer)
+def _check_kind(self: Any) -> None:
+    if self.kind and self.kind not in kinds.known():
+        raise FilterError(f"unknown kind {self.kind!r}: choose one of {', '.join(kinds.known())}")
 
-    def __post_init__(self) -> None:
-        if self.kind and self.kind not in kinds.known():
-            raise FilterError(f"unknown kind {self.kind!r}: choose one of {', '.join(kinds.known())}")
 
-    @property
-    def active(self) -> bool:
-        return any([self.kind, self.since, self.until, self.person, self.source, self.place, self.identity_keys])
+def _active(self: Any) -> bool:
+    return any(getattr(self, name) for name in self.__dataclass_fields__)
+
+
+# The filter fields come from indexer.search_options (kind, since, until, person, place, source),
+# then identity_keys: person identities pre-resolved by the people layer.
+SearchFilters = make_dataclass(
+    "SearchFilters", [*filter_fields(), ("identity_keys", list[str] | None, field(default=None))],
+    namespace={"__doc__": "What a search is restricted to; empty fields restrict nothing.",
+               "__post_init__": _check_kind, "active": property(_active)})
+SearchFilters.__module__ = __name__
 
 
 @dataclass

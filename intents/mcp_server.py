@@ -163,7 +163,7 @@ def _elicitation_confirm(ctx: Any):
 
 
 def _search(app: Any, arguments: dict[str, Any]) -> types.CallToolResult:
-    from indexer.query_service import SearchRequest, run_search
+    from indexer.search_service import SearchRequest, run_search
 
     try:
         request = SearchRequest.from_json(arguments)

@@ -34,7 +34,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
 
 def search(state: ServeState, params: dict[str, Any]) -> list[dict[str, Any]]:
-    from indexer.query_service import SearchRequest, run_search
+    from indexer.search_service import SearchRequest, run_search
 
     if not isinstance(params.get("query"), str):
         raise ApiError(400, "search: 'query' must be a string", "bad_request")
@@ -48,7 +48,7 @@ def search(state: ServeState, params: dict[str, Any]) -> list[dict[str, Any]]:
 
 def ask(state: ServeState, params: dict[str, Any]) -> dict[str, Any]:
     """One ask without side effects unless the user approved that exact call's fingerprint."""
-    from agent.service import AskRequest, run_ask
+    from agent.ask_service import AskRequest, run_ask
 
     params = dict(params, yes=False)
     request = AskRequest.from_json(params)
@@ -108,7 +108,7 @@ def status(state: ServeState) -> dict[str, Any]:
 
 def digest(state: ServeState, since: str = "7d", now: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
     from agent.digest import build_digest
-    from agent.service import parse_now
+    from agent.ask_service import parse_now
 
     with state.lock:
         return [item.to_json() for item in build_digest(state.app, since=since, now=parse_now(now), limit=limit)]

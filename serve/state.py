@@ -50,7 +50,7 @@ class ServeState:
     @property
     def registry(self) -> Any:
         if self._registry is None:
-            from agent.runner import load_registry_for
+            from agent.executor import load_registry_for
 
             self._registry = load_registry_for(self.app)
         return self._registry

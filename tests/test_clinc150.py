@@ -13,9 +13,9 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "intent-clin
 def test_clinc150_full(embedder):
     if not DATA.exists():
         pytest.skip(f"CLINC150 not available at {DATA} (../shared/corpora is absent)")
-    from agent.clinc150 import convert
+    from evals.clinc150 import convert
     from agent.embed_cache import CachedEmbedder
-    from agent.eval_intents import IntentDataset, evaluate
+    from evals.eval_intents import IntentDataset, evaluate
 
     dataset = IntentDataset.from_json(convert(json.loads(DATA.read_text())))
     encoder = CachedEmbedder(embedder)
@@ -27,7 +27,7 @@ def test_clinc150_full(embedder):
 
 
 def test_clinc_converter_shape():
-    from agent.clinc150 import convert
+    from evals.clinc150 import convert
 
     data = {"train": [["hi", "greet"], ["hello", "greet"], ["bye", "leave"]], "val": [["hey", "greet"]],
             "oos_val": [["weather?", "oos"]], "test": [["yo", "greet"]], "oos_test": [["stocks", "oos"]],

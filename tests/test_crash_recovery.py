@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.daemon.harness import DaemonProcess, integrity, make_home, wait_for
+from bench.daemon_harness import DaemonProcess, integrity, make_home, wait_for
 from kith.cli.main import cli
 
 ENRON = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "mail-enron-maildir-subset" / "data" / "maildir"

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from indexer.daemon.client import try_daemon_search
-from indexer.daemon.harness import make_home, wait_for, write_mail
+from bench.daemon_harness import make_home, wait_for, write_mail
 from indexer.daemon.lock import running_pid
 
 KITH = [str(Path(sys.executable).with_name("kith"))]

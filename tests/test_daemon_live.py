@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.daemon.harness import DaemonProcess, make_home, mbox_message, wait_for, write_mail
+from bench.daemon_harness import DaemonProcess, make_home, mbox_message, wait_for, write_mail
 from kith.cli.main import cli
 
 BATCH = 40

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.daemon.harness import DaemonProcess, make_home, wait_for
+from bench.daemon_harness import DaemonProcess, make_home, wait_for
 from kith.cli.main import cli
 
 ORIGINAL = "The budget meeting is on Tuesday in room 4."

@@ -111,7 +111,7 @@ def test_unknown_engine_names_the_choices(tmp_path):
 
 QUERY_SCRIPT = """
 import json, sys
-from kith.cli.index_cmds import search_results
+from kith.cli.search_cmd import search_results
 ids = [[h["id"] for h in search_results(sys.argv[1], {"query": q, "limit": 5})] for q in sys.argv[2:]]
 print(json.dumps({"ids": ids, "heavy": sorted(m for m in sys.modules if m.split(".")[0] in %r)}))
 """ % (HEAVY,)

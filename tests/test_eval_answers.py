@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from agent.answer_set import load_answer_set
 from agent.citation_check import spot_check
-from agent.eval_answers import answer_matches
+from evals.eval_answers import answer_matches
 from conftest import CORPORA, corpus
 from indexer.errors import KithError
 from kith.cli.main import cli

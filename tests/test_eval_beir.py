@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import corpus
-from indexer.eval_beir import evaluate, ndcg_at, recall_at
+from evals.eval_beir import evaluate, ndcg_at, recall_at
 from kith.cli.main import cli
 
 DOCS = {

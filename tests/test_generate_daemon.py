@@ -105,7 +105,7 @@ def test_bad_requests_are_one_line_errors(service):
 
 @pytest.fixture(scope="module")
 def daemon(lora_env, tmp_path_factory):
-    from indexer.daemon.harness import DaemonProcess, make_home
+    from bench.daemon_harness import DaemonProcess, make_home
 
     home = make_home(tmp_path_factory.mktemp("gen-daemon") / "home")
     with open(home / "kith.toml", "a") as config:

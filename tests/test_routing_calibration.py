@@ -50,7 +50,7 @@ def test_folds_never_hold_out_a_routes_only_phrase():
 @pytest.mark.parametrize("method", ["blend", "nn", "logreg"])
 def test_phrase_calibration_meets_the_target_without_a_val_split(embedder, method):
     """Before: a fixed threshold of 0.5 gave 0.39 (logreg), 0.73 (nn), 0.74 (blend) in-scope accuracy here."""
-    from agent.eval_intents import IntentDataset, evaluate
+    from evals.eval_intents import IntentDataset, evaluate
 
     report = evaluate(IntentDataset.load(FEWSHOT), embedder, method=method)
     assert report["calibrated_on"] == "phrases+pool"
@@ -60,7 +60,7 @@ def test_phrase_calibration_meets_the_target_without_a_val_split(embedder, metho
 
 
 def test_default_method_works_with_ten_phrases(embedder):
-    from agent.eval_intents import IntentDataset, evaluate
+    from evals.eval_intents import IntentDataset, evaluate
     from agent.router import DEFAULT_METHOD
 
     dataset = IntentDataset.load(FEWSHOT)

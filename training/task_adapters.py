@@ -33,7 +33,7 @@ def task_examples(app: Any, task: str, count: int, seed: int = 0) -> list[tuple[
     if task == "planner":
         from agent.llm_planner import LlmPlanner
         from agent.plan import PlanContext
-        from agent.runner import known_places, load_registry_for
+        from agent.executor import known_places, load_registry_for
         from training.planner_data import PlannerData
 
         registry = load_registry_for(app)

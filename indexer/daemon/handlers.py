@@ -1,7 +1,9 @@
-"""The daemon's socket methods: search, ask, model, embed, status and shutdown on the warm model,
-plus methods that plugins register. Imports stay light (see ``runner``); heavy ones are local."""
+"""The daemon's socket methods: search, model, embed, status and shutdown on the warm model, plus the
+methods that plugins register (``register_daemon_methods``: the agent's ``ask``, the runtime's
+``generate``). The daemon never imports ``agent/``. Imports stay light (see ``runner``); heavy ones are local."""
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import threading
@@ -29,10 +31,10 @@ class SocketMethods:
     stop_event: threading.Event
     reload_event: threading.Event
     search_lock: threading.Lock
-    ask_lock: threading.Lock
     paused: str | None
     sources: dict[str, str | None]
-    _ask_app: Any
+    _shared_app: Any
+    _shared_app_lock: threading.Lock
     _plugin_handlers: list[Any]
 
     def handlers(self) -> dict[str, Any]:
@@ -40,7 +42,6 @@ class SocketMethods:
             "ping": lambda params: {"pong": True, "pid": os.getpid()},
             "status": lambda params: self.snapshot(),
             "search": self.handle_search,
-            "ask": self.handle_ask,
             "model": self.handle_model,
             "embed": self.handle_embed,
             "shutdown": self.handle_shutdown,
@@ -48,7 +49,9 @@ class SocketMethods:
         }
 
     def _register_plugin_methods(self, server: Any) -> None:
-        """Socket methods from the ``register_daemon_methods`` hook (e.g. the runtime's streaming ``generate``)."""
+        """Socket methods from the ``register_daemon_methods`` hook (the agent's ``ask``, the runtime's
+        streaming ``generate``). A factory that takes a ``daemon`` parameter gets this daemon (for
+        ``shared_app()``)."""
         from kith.plugins import factories
 
         for name, factory in factories("register_daemon_methods").items():
@@ -56,7 +59,7 @@ class SocketMethods:
                 log.warning("plugin method %r ignored: a built-in method has that name", name)
                 continue
             try:
-                handler = factory(self.home)
+                handler = factory(self.home, daemon=self) if _takes_daemon(factory) else factory(self.home)
             except Exception:  # one plugin's method never stops the daemon
                 log.exception("daemon method %r could not be set up", name)
                 continue
@@ -69,46 +72,36 @@ class SocketMethods:
 
     # ----------------------------------------------------------- handlers
     def handle_search(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        from indexer.query_service import SearchRequest, run_search
+        from indexer.search_service import SearchRequest, run_search
 
         request = SearchRequest.from_json(params)
         with self.search_lock:
             self.status.searches += 1
             return run_search(self.search_app, request)
 
-    def handle_ask(self, params: dict[str, Any]) -> dict[str, Any]:
-        """`kith ask` with the warm model; side effects only for calls the request says were approved."""
-        from agent.service import AskRequest, run_ask
-
-        request = AskRequest.from_json(params)
-        with self.ask_lock:
-            answer = run_ask(self.ask_app(), request)
-        answer["engine"]["embeddings"] = "daemon"
-        return answer
-
-    def ask_app(self) -> Any:
-        """The app `ask` runs on: its own SQLite connection (intents write audit rows, forget_document
-        deletes), opened without secure_touch like the search one; model and FAISS index shared."""
+    def shared_app(self) -> Any:
+        """The app plugin methods (the agent's ``ask``) run on: its own SQLite connection (intents write
+        audit rows, forget_document deletes), opened without secure_touch like the search one; model and
+        FAISS index shared."""
         from indexer.app import KithApp
         from indexer.store import Store
 
-        if self._ask_app is None:
-            self._ask_app = KithApp(self.home, embedder=self.search_app.embedder)
-            self._ask_app.__dict__["store"] = Store.open(self.home, readonly=True)
-            self._ask_app.__dict__["vectors"] = self.app.vectors
-        return self._ask_app
+        with self._shared_app_lock:
+            if self._shared_app is None:
+                self._shared_app = KithApp(self.home, embedder=self.search_app.embedder,
+                                           store=Store.open(self.home, readonly=True), vectors=self.app.vectors)
+            return self._shared_app
 
-    def _warm_ask(self) -> None:
-        """Load the planner, its date parser and the intent phrases now, not on the first question.
-        Only plans (nothing is retrieved, called or audited)."""
-        try:
-            from agent.runner import Agent
-
-            with self.ask_lock:
-                agent = Agent(self.ask_app())
-                agent.planner.plan("when is my next meeting tomorrow?", agent.context())
-        except Exception:  # a cold first `ask` is the only cost
-            log.exception("could not warm up `ask`")
+    def _warm_plugin_methods(self) -> None:
+        """Let plugin methods load what they need now (a ``warm()`` attribute), not on the first call."""
+        for handler in self._plugin_handlers:
+            warm = getattr(handler, "warm", None)
+            if warm is None:
+                continue
+            try:
+                warm()
+            except Exception:  # a cold first call is the only cost
+                log.exception("could not warm up a daemon method")
 
     def handle_model(self, params: dict[str, Any]) -> dict[str, Any]:
         from indexer.embedder_identity import identity_of
@@ -143,3 +136,10 @@ class SocketMethods:
             reader_pid=self.worker.pid if self.worker else None, log_file=str(self.log_file),
             socket=str(socket_path(self.home.path)),
         )
+
+
+def _takes_daemon(factory: Any) -> bool:
+    try:
+        return "daemon" in inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return False

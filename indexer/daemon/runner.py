@@ -48,8 +48,8 @@ class Daemon(SocketMethods, IndexLoop):
         self.queue = ChangeQueue(self.config["debounce"], self.config["min_reindex_interval"],
                                  self.config["max_reindex_interval"])
         self.search_lock = threading.Lock()
-        self.ask_lock = threading.Lock()
-        self._ask_app: Any = None
+        self._shared_app: Any = None
+        self._shared_app_lock = threading.Lock()
         self._plugin_handlers: list[Any] = []
         self.sources: dict[str, str | None] = {}
         self.paused: str | None = None
@@ -89,8 +89,8 @@ class Daemon(SocketMethods, IndexLoop):
                 finally:
                     self.app.close()
                     self.search_app.close()
-                    if self._ask_app is not None:
-                        self._ask_app.close()
+                    if self._shared_app is not None:
+                        self._shared_app.close()
                     for handler in self._plugin_handlers:
                         getattr(handler, "close", lambda: None)()
             log.info("daemon stopped")
@@ -129,11 +129,11 @@ class Daemon(SocketMethods, IndexLoop):
         if recovery["retried"] or recovery["failed"]:
             log.warning("interrupted files: %d to retry, %d marked failed", recovery["retried"], recovery["failed"])
         self._attempt_paths = store.attempted_paths()
-        self.search_app = KithApp(self.home, embedder=embedder)
         # readonly=True: no secure_touch. Opening and closing another fd on kith.db would drop this
         # process's POSIX locks held by the writer connection (including WAL's), a classic SQLite trap.
-        self.search_app.__dict__["store"] = Store.open(self.home, readonly=True)
-        self.search_app.__dict__["vectors"] = vectors  # share the one in-memory FAISS index
+        # vectors: share the one in-memory FAISS index.
+        self.search_app = KithApp(self.home, embedder=embedder, store=Store.open(self.home, readonly=True),
+                                  vectors=vectors)
         embedder.encode_query("warm up")  # load the model now, not on the first query
         self.search_app.searcher  # noqa: B018  (build it before serving)
 
@@ -159,7 +159,7 @@ class Daemon(SocketMethods, IndexLoop):
         queued = catch_up(store, self.queue, list(self.sources))
         log.info("watching %d source(s); catch-up scan queued %d files", len(self.sources), queued)
         server.start()
-        threading.Thread(target=self._warm_ask, name="kith-warm-ask", daemon=True).start()
+        threading.Thread(target=self._warm_plugin_methods, name="kith-warm-methods", daemon=True).start()
         self.status.set(state="scanning" if queued else "idle")
         return server, watcher, worker
 

@@ -35,7 +35,7 @@ from indexer.sources.calendar_recurrence import (  # noqa: F401  (re-exported)
     occurrences,
 )
 from indexer.sources.calendar_time import MONTHS, WEEKDAYS, as_utc, describe_when, start_key  # noqa: F401
-from indexer.sources.contacts_lines import decode_bytes
+from indexer.sources.mail_charset import decode_text_file
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class CalendarReader:
         if size > MAX_FILE_BYTES:
             raise ValueError(f"{size} bytes is larger than the {MAX_FILE_BYTES} byte limit for a calendar file")
         source = str(path)
-        text = decode_bytes(path.read_bytes())
+        text = decode_text_file(path.read_bytes())
         upper = text.upper()
         if not text.strip():
             yield ReadFailure(source, "empty file")

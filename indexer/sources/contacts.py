@@ -20,7 +20,8 @@ from pathlib import Path
 from indexer.document import Document, ReadFailure
 from indexer.sources.base import ReadItem, sniff_begin_block
 from indexer.sources.contacts_card import Card, extract_card, resolve_relations
-from indexer.sources.contacts_lines import Prop, decode_bytes, split_cards, tokenize_card  # noqa: F401
+from indexer.sources.contacts_lines import Prop, split_cards, tokenize_card  # noqa: F401
+from indexer.sources.mail_charset import decode_text_file
 from indexer.sources.contacts_render import MONTHS, card_metadata, render_body  # noqa: F401  (re-exported)
 from indexer.sources.contacts_values import (  # noqa: F401  (re-exported)
     list_value,
@@ -51,7 +52,7 @@ class VCardReader:
         if size > MAX_FILE_BYTES:
             raise ValueError(f"{size} bytes is larger than the {MAX_FILE_BYTES} byte limit for a vCard file")
         source = str(path)
-        blocks = split_cards(decode_bytes(path.read_bytes()))
+        blocks = split_cards(decode_text_file(path.read_bytes()))
         if not blocks:
             yield ReadFailure(source, "no BEGIN:VCARD found: not a vCard file")
             return

@@ -29,18 +29,6 @@ class Prop:
         return [t.lower() for t in self.param("TYPE") if t.upper() not in _ENCODING_WORDS]
 
 
-def decode_bytes(raw: bytes) -> str:
-    """Decode a vCard/iCalendar file: BOM-aware, UTF-8 first, then Windows-1252."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16", errors="replace")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 def split_cards(text: str) -> list[tuple[str, bool]]:
     """Cut a file into ``BEGIN:VCARD``…``END:VCARD`` blocks; returns (block, terminated) pairs.
 

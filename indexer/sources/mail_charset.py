@@ -1,5 +1,6 @@
 """Mail charset decoding that never raises: declared charsets mapped to the codecs clients really
-use, strict retries with wider and sibling codecs, and clean text (no NULs, no lone surrogates)."""
+use, strict retries with wider and sibling codecs, and clean text (no NULs, no lone surrogates).
+The one byte decoder of the readers: vCard and iCalendar files use ``decode_text_file``."""
 from __future__ import annotations
 
 import codecs
@@ -107,6 +108,15 @@ def decode_bytes(data: bytes, charset: str | None = None) -> tuple[str, bool]:
         except (LookupError, ValueError, TypeError):
             continue
     return clean_text(data.decode("latin-1")), True
+
+
+def decode_text_file(raw: bytes) -> str:
+    """Decode a vCard/iCalendar file: BOM-aware, UTF-8 first, then Windows-1252 (``decode_bytes``)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return decode_bytes(raw[3:], "utf-8")[0]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return decode_bytes(raw, "utf-16")[0]
+    return decode_bytes(raw, None)[0]
 
 
 def clean_text(text: str, fallback_charset: str | None = None) -> str:

@@ -2,13 +2,14 @@
 an extractive thread summary and a contact card."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timezone
 from typing import Any
 
 from indexer.search import FilterSQL, SearchFilters
 from indexer.store import to_utc_iso
+from indexer.sentences import first_sentences
 from indexer.text_match import query_terms
+from indexer.threads import subject, thread_documents, thread_key
 from intents.builtin.models import (ContactCard, EventItem, NextEventResult, PhotoItem, PhotoResults, SearchHit,
                                     SearchResults, ThreadMessage, ThreadSummary)
 from intents.context import IntentContext
@@ -146,16 +147,6 @@ def next_event(
         location=doc["place"] or meta.get("location"), end=str(end) if end else None, starts_in_days=days))
 
 
-_QUOTE = re.compile(r"^\s*(>|On .+wrote:$)")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
-
-def _first_sentences(body: str, count: int = 2) -> str:
-    lines = [ln for ln in body.splitlines() if ln.strip() and not _QUOTE.match(ln)]
-    text = " ".join(" ".join(lines).split())
-    return " ".join(_SENTENCE.split(text)[:count])[:400]
-
-
 @intent(title="Summarize thread", effect=Effect.READ,
         phrases=["summarize the thread about {thread}", "what's the gist of {thread}"],
         examples={"thread": "this thread"})
@@ -175,7 +166,7 @@ def summarize_thread(
         ids = store.conversation_ids_by_title(match)
         threads: dict[str, dict[str, Any]] = {}
         for row in store.documents_by_ids(ids):
-            threads.setdefault(_thread_key(row), row)
+            threads.setdefault(thread_key(row), row)
         if not threads:
             raise ArgumentError({"type": "not_found", "field": "thread", "message": f"no thread matches {thread!r}"})
         if len(threads) > 1:
@@ -186,7 +177,7 @@ def summarize_thread(
                                 "timestamp": r["timestamp"]} for r in list(threads.values())[:10]],
             })
         seed = next(iter(threads.values()))
-    rows = _thread_rows(store, seed)[:max_messages]
+    rows = thread_documents(store, seed)[:max_messages]
     participants: list[str] = []
     messages = []
     for row in rows:
@@ -194,32 +185,11 @@ def summarize_thread(
             if who and who not in participants:
                 participants.append(who)
         messages.append(ThreadMessage(id=row["id"], kind=row["kind"], title=row["title"], path=row["source_path"],
-                                      locator=row["locator"], snippet=_first_sentences(row["body"]),
+                                      locator=row["locator"], snippet=first_sentences(row["body"]),
                                       timestamp=row["timestamp"], author=row["author"]))
     summary = "\n".join(f"- {m.author or 'someone'} ({(m.timestamp or '')[:10]}): {m.snippet}" for m in messages)
-    return ThreadSummary(subject=_subject(seed["title"]), participants=participants, message_count=len(messages),
+    return ThreadSummary(subject=subject(seed["title"]), participants=participants, message_count=len(messages),
                          summary=summary, messages=messages)
-
-
-def _subject(title: str) -> str:
-    return re.sub(r"^((re|fwd?|aw|sv)\s*:\s*)+", "", title or "", flags=re.I).strip()
-
-
-def _thread_key(row: dict[str, Any]) -> str:
-    if row["kind"] == "mail":
-        return "mail:" + str(row["metadata"].get("thread_root") or _subject(row["title"]).lower())
-    return "chat:" + row["source_path"]
-
-
-def _thread_rows(store: Any, seed: dict[str, Any]) -> list[dict[str, Any]]:
-    if seed["kind"] == "mail":
-        root = seed["metadata"].get("thread_root")
-        subject = _subject(seed["title"])
-        ids = store.mail_ids_in_thread(root, subject)
-    else:
-        ids = store.document_ids_in_file(seed["kind"], seed["source_path"])
-    rows = store.documents_by_ids(ids) or [seed]
-    return sorted(rows, key=lambda r: r["timestamp"] or "")
 
 
 @intent(title="Get contact", effect=Effect.READ,

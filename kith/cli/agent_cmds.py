@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from agent.service import parse_now
+from agent.ask_service import parse_now
 from indexer.app import KithApp
 from kith.cli.common import echo_json, home_option, json_option, text_or_stdin
 
@@ -36,8 +36,8 @@ def agent_app(home: str | None) -> KithApp:
 def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None, planner: str | None,
             answerer: str | None, tier: str | None, consent: str | None, home: str | None, as_json: bool) -> None:
     """Ask a question or make a request in plain language (QUESTION, or - for stdin)."""
-    from agent.runner import load_registry_for
-    from agent.service import AskRequest, run_ask
+    from agent.executor import load_registry_for
+    from agent.ask_service import AskRequest, run_ask
     from kith.cli.ask_flow import converse, format_answer
     from kith.cli.hints import daemon_hint, empty_answer_notice
 

@@ -2,7 +2,7 @@
 run it again with their answers, and print the result. Standard library only, so the daemon-backed
 fast path (`kith/cli/entry.py`) and the in-process click command share it.
 
-``run`` is either the daemon's ``ask`` method or ``agent.service.run_ask`` in this process; both take
+``run`` is either the daemon's ``ask`` method or ``agent.ask_service.run_ask`` in this process; both take
 an ``AskRequest`` as JSON and give the answer as JSON.
 """
 from __future__ import annotations

@@ -17,12 +17,13 @@ def register_commands(cli: Any) -> None:
     from kith.cli.eval_beir_cmd import beir_cmd
     from kith.cli.eval_cmds import eval_group
     from kith.cli.eval_tools_cmd import tools_cmd
-    from kith.cli.index_cmds import forget_cmd, index_cmd, search_cmd, show_cmd, status_cmd
+    from kith.cli.index_cmds import forget_cmd, index_cmd, show_cmd, status_cmd
     from kith.cli.intents_cmds import intents_group, mcp_cmd
     from kith.cli.model_cmds import generate_cmd, model_group, perplexity_cmd
     from kith.cli.people_cmds import whoami_cmd
     from kith.cli.plugins_cmd import plugins_cmd
     from kith.cli.reembed_cmd import reembed_cmd
+    from kith.cli.search_cmd import search_cmd
     from kith.cli.serve_cmds import serve_group
     from kith.cli.train_cmds import train_group
 

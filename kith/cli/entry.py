@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import sys
 
+from indexer.search_options import value_flags
+
 # Options the fast paths understand; anything else goes to click (which also gives the help text
 # and the errors).
-_VALUE_OPTIONS = {"--kind", "--since", "--until", "--person", "--place", "--source", "--limit", "--mode",
-                  "--order", "--home"}
+_VALUE_OPTIONS = value_flags() | {"--home"}
 _ASK_VALUE_OPTIONS = {"--now", "--home", "--planner", "--answerer"}
 _ASK_FLAGS = {"--json", "--yes", "--explain"}
 

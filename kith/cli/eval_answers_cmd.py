@@ -103,7 +103,7 @@ def answers_cmd(file: str, answerer: str, model: str | None, home: str | None, k
                 corpora: str | None, as_json: bool) -> None:
     """Grounded QA on FILE (JSONL: question, documents, answer or "unknown"): accuracy and citation precision."""
     from agent.answer_set import load_answer_set
-    from agent.eval_answers import build_index, evaluate
+    from evals.eval_answers import build_index, evaluate
     from indexer.app import KithApp
 
     if keep_home and home:

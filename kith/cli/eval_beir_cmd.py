@@ -25,7 +25,7 @@ out = Console()
 def beir_cmd(directory: str, home: str | None, fusion: str | None, as_json: bool) -> None:
     """Evaluate retrieval on a BEIR collection (corpus.jsonl, queries.jsonl, qrels/test.tsv)."""
     from indexer.app import KithApp
-    from indexer.eval_beir import check_collection, evaluate
+    from evals.eval_beir import check_collection, evaluate
 
     path = Path(directory)
     if not path.is_dir():

@@ -37,9 +37,9 @@ def eval_intents_cmd(file: str, method: str, phrases_per_intent: int | None, tar
     import json
     from pathlib import Path
 
-    from agent.clinc150 import convert
+    from evals.clinc150 import convert
     from agent.embed_cache import CachedEmbedder
-    from agent.eval_intents import IntentDataset, evaluate
+    from evals.eval_intents import IntentDataset, evaluate
     from indexer.embeddings import Embedder
 
     if clinc:
@@ -75,7 +75,7 @@ def _eval_planners(dataset, planners: str, method: str, target_oos_recall: float
     """`--planner deterministic,llm,auto`: the same test questions through each planner, side by side."""
     from agent.choose import AutoPlanner, generator_for, installed_adapter
     from agent.embed_cache import CachedEmbedder
-    from agent.eval_intents_llm import evaluate_planner, router_planner, stderr_progress
+    from evals.eval_intents_llm import evaluate_planner, router_planner, stderr_progress
     from agent.llm_planner import PLANNER_ADAPTER, LlmPlanner
     from indexer.app import KithApp
     from indexer.embeddings import Embedder

@@ -1,4 +1,4 @@
-"""`kith index`, `search`, `show`, `status` and `forget`.
+"""`kith index`, `show`, `status` and `forget` (`kith search` lives in kith/cli/search_cmd.py).
 
 Heavy modules (the app, numpy, torch, FAISS, rich) are imported inside the commands, so that
 `kith search` answered by the daemon never loads them: the whole process stays fast.
@@ -8,18 +8,14 @@ from __future__ import annotations
 import sys
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from indexer.errors import KithError
-from kith.cli.common import echo_json, echo_result, home_option, json_option, text_or_stdin
+from kith.cli.common import echo_json, echo_result, home_option, json_option
 from indexer.localtime import document_local_iso
-from kith.cli.hit_format import format_hit
-
-if TYPE_CHECKING:
-    from indexer.query_service import SearchRequest
-
+from kith.cli.search_cmd import print_hit, search_cmd, search_results  # noqa: F401  (old import path)
 
 @cache
 def _consoles() -> tuple[Any, Any]:
@@ -87,87 +83,6 @@ def summary_lines(report: Any) -> list[str]:
     for path in report.missing_paths:
         lines.append(f"  [red]missing[/] {path}: no such file or directory")
     return lines
-
-
-def _search_options(func):
-    for option in reversed([
-        click.option("--kind", help="mail, message, photo, contact, event or note"),
-        click.option("--since", help="YYYY-MM-DD, ISO timestamp, or 7d/2w/3m"),
-        click.option("--until", help="YYYY-MM-DD, ISO timestamp, or 7d/2w/3m"),
-        click.option("--person", help='A name, address, phone, or a relation such as "my husband"'),
-        click.option("--place", help="A place name (photo place or event location)"),
-        click.option("--source", help="A source path or reader name"),
-        click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000)),
-        click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid", show_default=True),
-        click.option("--order", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
-                     show_default=True),
-    ]):
-        func = option(func)
-    return func
-
-
-@click.command("search")
-@click.argument("query", required=False)
-@_search_options
-@home_option
-@json_option
-def search_cmd(query: str | None, home: str | None, as_json: bool, **options) -> None:
-    """Search the index by meaning and by words (QUERY, or - for stdin)."""
-    from kith.cli.hints import empty_index_message, index_is_empty
-
-    request = {"query": text_or_stdin(query), **options}
-    results = search_results(home, request)
-    empty = not results and index_is_empty(home)
-    if as_json:
-        echo_json(results)
-        if empty:
-            click.echo(empty_index_message(home), err=True)
-        return
-    if not results:
-        click.echo(empty_index_message(home) if empty else "No results.")
-    for number, hit in enumerate(results, 1):
-        print_hit(number, hit)
-
-
-def search_results(home: str | None, request: "SearchRequest | dict[str, Any]") -> list[dict]:
-    """Ask the running daemon if there is one; otherwise search in this process.
-
-    ``request`` is a SearchRequest or a plain dict of its fields (the light path used by the CLI).
-    """
-    from indexer.daemon.client import try_daemon_search
-
-    answer = try_daemon_search(home, request)
-    if answer is not None:
-        return answer
-    from indexer.app import KithApp
-    from indexer.query_service import SearchRequest, run_search
-    from kith.cli.hints import daemon_hint, index_is_empty
-
-    if isinstance(request, dict):
-        request = SearchRequest.from_json(request)
-    if index_is_empty(home):
-        _check_filters(request)  # bad options are still errors; then nothing to search, no model to load
-        return []
-    daemon_hint()
-    app = KithApp(home)
-    try:
-        return run_search(app, request)
-    finally:
-        app.close()
-
-
-def _check_filters(request: "SearchRequest") -> None:
-    """The checks ``SearchRequest.filters`` makes that need no index (kind, dates, range)."""
-    from indexer.search import SearchFilters
-    from indexer.timeparse import check_range, parse_when
-
-    since, until = parse_when(request.since), parse_when(request.until)
-    check_range(since, until, request.since, request.until)
-    SearchFilters(kind=request.kind, since=since, until=until)
-
-
-def print_hit(number: int, hit: dict) -> None:
-    click.echo(format_hit(number, hit, color=sys.stdout.isatty()))
 
 
 @click.command("show")

@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "indexer.embedder_registry",    # the bundled sentence embedder
     "intents.builtin",              # built-in intents
     "agent.plugins",                # deterministic planner, extractive answerer
+    "agent.daemon_methods",         # the daemon's `ask` method
     "runtime.plugin",               # the onnxruntime-genai text generator
     "kith.cli.commands",            # the built-in CLI commands
 )

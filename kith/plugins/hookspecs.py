@@ -54,10 +54,13 @@ def register_generators(register: Callable[[str, Callable[..., Any]], Any]) -> N
 
 @hookspec
 def register_daemon_methods(register: Callable[[str, Callable[..., Any]], Any]) -> None:
-    """``register(method, factory)``: a socket method of the daemon. ``factory(home)`` runs once when the
-    daemon starts and returns ``handler(params)``; the handler returns a JSON-serialisable answer or an
-    ``indexer.daemon.server.Streaming``. A ``close()`` attribute on the handler is called at shutdown.
-    Built-in methods (search, ask, ...) cannot be replaced."""
+    """``register(method, factory)``: a socket method of the daemon. ``factory(home)`` (or
+    ``factory(home, daemon)`` when it has a ``daemon`` parameter: ``daemon.shared_app()`` is a KithApp
+    sharing the daemon's warm model and FAISS index) runs once when the daemon starts and returns
+    ``handler(params)``; the handler returns a JSON-serialisable answer or an
+    ``indexer.daemon.server.Streaming``. A ``warm()`` attribute on the handler is called in the
+    background once the daemon serves, a ``close()`` attribute at shutdown. The agent's ``ask`` is
+    registered this way (agent/daemon_methods.py). Built-in methods (search, embed, ...) cannot be replaced."""
 
 
 @hookspec

@@ -40,7 +40,7 @@ def convert_file(source: str | Path, target: str | Path, k: int | None = None, o
     return target
 
 
-if __name__ == "__main__":  # python -m agent.clinc150 data_full.json out.json [k]
+if __name__ == "__main__":  # python -m evals.clinc150 data_full.json out.json [k]
     import sys
 
     convert_file(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any, Callable
 
-from agent.eval_intents import IntentDataset, metrics
+from evals.eval_intents import IntentDataset, metrics
 from agent.router import OUT_OF_SCOPE
 
 EXAMPLES_IN_PROMPT = 2
@@ -64,7 +64,7 @@ def evaluate_planner(dataset: IntentDataset, planner: Any, limit: int | None = N
 
 
 def router_planner(dataset: IntentDataset, embedder: Any, method: str, target_oos_recall: float) -> Any:
-    """A deterministic stand-in planner: the calibrated router of `agent.eval_intents.evaluate` as a Planner."""
+    """A deterministic stand-in planner: the calibrated router of `evals.eval_intents.evaluate` as a Planner."""
     from agent.calibration import calibrate_from_phrases, phrase_texts, pool_vectors
     from agent.plan import Answer, Plan
     from agent.router import IntentRouter

@@ -15,7 +15,7 @@ from typing import Any
 
 from agent.answer_set import AnswerItem, AnswerSet
 from agent.citation_check import fold, judge_answer
-from agent.service import AskRequest, parse_now, run_ask
+from agent.ask_service import AskRequest, parse_now, run_ask
 from agent.verify import Verifier
 from indexer.errors import KithError
 

@@ -2,7 +2,7 @@
 
 Also holds ``CrashingReader``, a real reader plugin used to prove reader isolation: it claims
 ``*.kithcrash`` (aborts the process) and ``*.kithhang`` (never returns) files. It is registered
-through the ``register_readers`` plugin hook, only when a home lists ``indexer.daemon.harness`` in
+through the ``register_readers`` plugin hook, only when a home lists ``bench.daemon_harness`` in
 ``[plugins] modules``.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ save_interval = 5.0
 idle_save_delay = 0.3
 
 [plugins]
-modules = ["indexer.daemon.harness"]
+modules = ["bench.daemon_harness"]
 """
 
 
