@@ -9,10 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from agent.bfcl_ast import check_call, check_calls, normalize
-from agent.bfcl_data import CATEGORIES, ToolItem, load_category, to_tool
-from agent.call_text import parse_calls
-from agent.eval_tools import reply_schema
+from evals.bfcl_ast import check_call, check_calls, normalize
+from evals.bfcl_data import CATEGORIES, ToolItem, load_category, to_tool
+from evals.call_text import parse_calls
+from evals.eval_tools import reply_schema
 from conftest import corpus
 from llm_fixtures import tiny_hf_model
 

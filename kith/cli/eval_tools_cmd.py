@@ -54,8 +54,8 @@ def _adapter(home: Any, model_name: str, requested: str | None) -> tuple[str | N
 def tools_cmd(directory: str, model_name: str | None, limit: int | None, rows: str, categories: str,
               adapter: str | None, max_tokens: int | None, with_items: bool, home: str | None, as_json: bool) -> None:
     """Function calling on BFCL v4 in DIR (simple_python AST accuracy, irrelevance, live_simple, live_irrelevance)."""
-    from agent.bfcl_data import CATEGORIES, data_dir, load_category
-    from agent.eval_tools import ROWS, evaluate
+    from evals.bfcl_data import CATEGORIES, data_dir, load_category
+    from evals.eval_tools import ROWS, evaluate
     from indexer.home import KithHome
     from runtime.adapter_manager import provider_for
     from runtime.generator import load_generator

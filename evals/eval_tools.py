@@ -1,12 +1,12 @@
 """`kith eval tools`: function calling on BFCL v4, run through kith's own generator.
 
 Rows:
-- ``unconstrained``: the base model writes freely; the call is read out of its text (`agent.call_text`);
+- ``unconstrained``: the base model writes freely; the call is read out of its text (`evals.call_text`);
 - ``constrained``: the base model decodes under the reply schema of `runtime.tool_calls` (the one
   `kith serve` uses for ``tools``): exactly one call of one of the item's functions with typed
   arguments, or ``{"content": ...}``, the explicit "no call";
 - ``adapter``: the same constrained decoding with the planner adapter active.
-Call categories are scored with BFCL's AST rules (`agent.bfcl_ast`), the irrelevance ones by "no call
+Call categories are scored with BFCL's AST rules (`evals.bfcl_ast`), the irrelevance ones by "no call
 made". The prompt lists the functions compactly (prefill is the cost on a laptop's CPU).
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from agent.bfcl_ast import Verdict, check_calls
-from agent.bfcl_data import ToolItem
-from agent.call_text import parse_calls
+from evals.bfcl_ast import Verdict, check_calls
+from evals.bfcl_data import ToolItem
+from evals.call_text import parse_calls
 from runtime.tool_calls import read_tool_reply, tool_call_schema, tool_prompt
 
 ROWS = ("unconstrained", "constrained", "adapter")
