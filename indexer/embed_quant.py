@@ -17,7 +17,6 @@ of its own weights in ``embedder.json``: a different identity from fp32, so an i
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -26,6 +25,8 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from indexer.hashing import file_sha256  # noqa: F401 - re-exported for callers of this module
 
 import numpy as np
 
@@ -154,14 +155,6 @@ def build_quantized(fp32_folder: Path, target: Path, keep_fp32: Sequence[str] = 
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def quantized_embedder(home: Path, engine: str, threads: int | None = None) -> Any:

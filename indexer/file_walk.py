@@ -2,11 +2,11 @@
 stat and content hash (what decides whether it changed)."""
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from indexer.hashing import file_sha256  # noqa: F401 - re-exported for callers of this module
 from indexer.store import FileState
 
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "tmp", ".Trash", "node_modules"}
@@ -28,14 +28,6 @@ def iter_files(paths: Iterable[str | os.PathLike[str]],
                         yield Path(root) / name
         elif missing is not None and not path.exists():
             missing(str(raw))
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def stat_file(path: Path) -> FileState:
