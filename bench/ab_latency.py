@@ -45,7 +45,7 @@ def query_p50s(output: str) -> dict[str, float]:
 
 def daemon_p50s(output: str) -> dict[str, float]:
     data = json.loads(output[output.index("{"):])
-    return {name: value["p50_ms"] for name, value in data.items() if isinstance(value, dict)}
+    return {name: value["p50_ms"] for name, value in data.items() if isinstance(value, dict) and "p50_ms" in value}
 
 
 def main() -> None:
