@@ -86,7 +86,11 @@ class LlmPlanner:
         if not isinstance(action, dict) or result.finish_reason == "length":
             return self._fallback(question, context, f"the constrained plan did not complete within {self.max_tokens} "
                                   f"tokens ({result.text[:80]!r}); used the deterministic planner", timing)
-        plan = self._to_plan(question, context, action, result.mean_logprob)
+        try:
+            plan = self._to_plan(question, context, action, result.mean_logprob)
+        except ValueError as exc:  # a value the grammar admits but the calendar does not (31 February)
+            return self._fallback(question, context, f"the constrained plan had an invalid value ({exc}); used the "
+                                  "deterministic planner", timing)
         plan.notes += [timing, f"constrained output: {result.text}"]
         return plan
 

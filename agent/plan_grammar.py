@@ -11,8 +11,9 @@ import copy
 from typing import Any
 
 MAX_ENTITY_ENUM = 5000
-DATE = r"^\d{4}-\d{2}-\d{2}$"
-DATE_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"
+_DAY = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+DATE = rf"^{_DAY}$"
+DATE_TIME = rf"^{_DAY}T([01]\d|2[0-3]):[0-5]\d$"
 QUERY_MAX = 80
 TEXT_MAX = 200
 SEARCH = "search"

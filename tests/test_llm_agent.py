@@ -132,6 +132,29 @@ def test_a_side_effect_the_user_did_not_ask_for_falls_back(llm_app):
     assert [s.name for s in asked.steps if isinstance(s, CallIntent)] == ["send_message"]
 
 
+def test_a_date_the_calendar_does_not_have_falls_back(llm_app):
+    """The grammar's date pattern admits only real months, days and hours; a day a month lacks (31 February)
+    is a plan that falls back with a note, never a traceback."""
+    import re
+
+    from agent.llm_planner import LlmPlanner
+    from agent.deterministic_planner import DeterministicPlanner
+    from agent.plan_grammar import DATE, DATE_TIME
+    from runtime.generator import GenerationResult
+
+    assert not re.match(DATE, "2026-13-45") and not re.match(DATE_TIME, "2026-11-24T25:00")
+    action = ('{"action":"search","query":"dinner","kind":null,"since":"2026-02-31","until":null,'
+              '"person":null,"place":null}')
+
+    class FixedOutput:  # the TextGenerator protocol, returning one decoded plan
+        def generate(self, messages, **options):
+            return GenerationResult(action, 10, 20, "stop", "fixed")
+
+    plan = LlmPlanner(FixedOutput(), DeterministicPlanner(llm_app.embedder)).plan("when was the dinner?",
+                                                                                 _context(llm_app))
+    assert "fallback from llm" in plan.planner and "invalid value" in plan.notes[0]
+
+
 def test_generative_answers_show_only_verified_or_quoted_text(llm_app):
     from agent.service import AskRequest, run_ask
 
