@@ -61,20 +61,24 @@ def answer_examples(store: Any, count: int = 200, seed: int = 0) -> list[ChatExa
     """Up to `count` examples from the documents in `store` (a kith `Store`)."""
     rng = random.Random(seed)
     ids = store.sample_document_ids(list(TEMPLATES), limit=max(count * 2, 50), seed=seed)
-    docs = [d for d in store.documents_by_ids(ids) if store.chunk_texts(d["id"])]
+    first_chunk = {}  # each document's first chunk, read once
+    for doc_id in ids:
+        chunks = store.chunk_texts(doc_id)
+        if chunks:
+            first_chunk[doc_id] = chunks[0]
+    docs = [d for d in store.documents_by_ids(ids) if d["id"] in first_chunk]
     out: list[ChatExample] = []
     for doc in docs:
         if len(out) >= count or len(docs) < 2:
             break
         question = rng.choice(TEMPLATES[doc["kind"]]).format(title=doc.get("title") or doc["kind"],
                                                              author=_author(doc))
-        chunk = store.chunk_texts(doc["id"])[0]
+        chunk = first_chunk[doc["id"]]
         others = rng.sample([d for d in docs if d["id"] != doc["id"]], k=min(SOURCES - 1, len(docs) - 1))
         unanswerable = rng.random() < 0.2
-        sources = [d for d in others] if unanswerable else others + [doc]
+        sources = list(others) if unanswerable else others + [doc]
         rng.shuffle(sources)
-        blocks = [source_block(i + 1, _hit(d), (store.chunk_texts(d["id"]) or [""])[0])
-                  for i, d in enumerate(sources)]
+        blocks = [source_block(i + 1, _hit(d), first_chunk[d["id"]]) for i, d in enumerate(sources)]
         if unanswerable:
             target = NOT_FOUND
         else:

@@ -96,7 +96,8 @@ def train_task_adapter(app: Any, task: str, settings: LoraSettings, *, model_nam
     from runtime.model_store import ModelStore
 
     say = stage or (lambda _m: None)
-    installed = ModelStore.for_home(app.home).get(model_name or ModelStore.for_home(app.home).default_name())
+    models = ModelStore.for_home(app.home)
+    installed = models.get(model_name or models.default_name())
     hf = installed.path / "hf"
     if not (hf / "config.json").is_file():
         raise TrainingError(f"model {installed.name!r} has no fp32 Hugging Face folder ({hf}); re-import it with "

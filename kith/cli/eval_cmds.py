@@ -86,17 +86,21 @@ def _eval_planners(dataset, planners: str, method: str, target_oos_recall: float
         raise click.UsageError(f"unknown planner {', '.join(unknown)}: use deterministic, llm or auto")
     embedder = CachedEmbedder(Embedder())
     deterministic = router_planner(dataset, embedder, method, target_oos_recall)
+    app = KithApp(home) if {"llm", "auto"} & set(names) else None
     reports = []
-    for name in names:
-        planner = deterministic
-        if name in ("llm", "auto"):
-            app = KithApp(home)
+    try:
+        planners = {"deterministic": deterministic}
+        if app is not None:  # one model for both rows
             generator = generator_for(app)
             llm = LlmPlanner(generator, deterministic, adapter=installed_adapter(generator, PLANNER_ADAPTER))
-            planner = llm if name == "llm" else AutoPlanner(deterministic, llm)
-        report = evaluate_planner(dataset, planner, limit, stderr_progress())
-        report["planner"] = name
-        reports.append(report)
+            planners.update(llm=llm, auto=AutoPlanner(deterministic, llm))
+        for name in names:
+            report = evaluate_planner(dataset, planners[name], limit, stderr_progress())
+            report["planner"] = name
+            reports.append(report)
+    finally:
+        if app is not None:
+            app.close()
     if as_json:
         echo_json(reports)
         return
