@@ -35,7 +35,7 @@ def main() -> None:
         sys.exit(f"injection_llm: {DATASET} is missing (../shared/corpora)")
 
     from agent.choose import llm_planner
-    from agent.injection import QUESTIONS, read_attacks, run_injection_harness, write_attack_maildir
+    from evals.injection import QUESTIONS, read_attacks, run_injection_harness, write_attack_maildir
     from indexer.app import KithApp
     from intents import load_registry
 

@@ -82,10 +82,11 @@ def metrics(gold: list[str | None], predicted: list[str], top_errors: int = 10) 
     }
 
 
-def evaluate(dataset: IntentDataset, encoder, method: str = DEFAULT_METHOD,
-             target_oos_recall: float = DEFAULT_TARGET_OOS_RECALL,
-             threshold: float | None = None, k: int | None = None, calibrate: str = "auto") -> dict[str, Any]:
-    """Fit a router on the intents' phrases (the first ``k`` per intent if given) and score the test split.
+def fit_router(dataset: IntentDataset, encoder, method: str = DEFAULT_METHOD,
+               target_oos_recall: float = DEFAULT_TARGET_OOS_RECALL, threshold: float | None = None,
+               k: int | None = None, calibrate: str = "auto") -> tuple[IntentRouter, str, Any]:
+    """The router `evaluate` scores: fitted on the intents' phrases (the first ``k`` per intent if given)
+    and calibrated; returns (router, what it was calibrated on, the phrase calibration or None).
 
     ``calibrate``: "auto" (the val split when there is one, else the phrases), "val" or "phrases"."""
     if calibrate not in ("auto", "val", "phrases"):
@@ -110,11 +111,19 @@ def evaluate(dataset: IntentDataset, encoder, method: str = DEFAULT_METHOD,
     else:
         calibration = calibrate_from_phrases(router, routes, vectors, pool_vectors(encoder), target_oos_recall)
         calibrated_on = "phrases+pool"
+    return router, calibrated_on, calibration
+
+
+def evaluate(dataset: IntentDataset, encoder, method: str = DEFAULT_METHOD,
+             target_oos_recall: float = DEFAULT_TARGET_OOS_RECALL,
+             threshold: float | None = None, k: int | None = None, calibrate: str = "auto") -> dict[str, Any]:
+    """Fit and calibrate a router (`fit_router`) and score the test split."""
+    router, calibrated_on, calibration = fit_router(dataset, encoder, method, target_oos_recall, threshold, k, calibrate)
     test_vectors = encoder.encode([t for t, _ in dataset.test])
     predicted, _ = router.predict(test_vectors)
     report = metrics([g for _, g in dataset.test], predicted)
     report.update({"method": method, "threshold": round(float(router.threshold), 5), "calibrated_on": calibrated_on,
-                   "phrases_per_intent": k or "all", "n_intents": len(routes),
+                   "phrases_per_intent": k or "all", "n_intents": len(dataset.intents),
                    "target_oos_recall": target_oos_recall,
                    "calibration": calibration.to_json() if calibration else None})
     return report

@@ -64,15 +64,12 @@ def evaluate_planner(dataset: IntentDataset, planner: Any, limit: int | None = N
 
 
 def router_planner(dataset: IntentDataset, embedder: Any, method: str, target_oos_recall: float) -> Any:
-    """A deterministic stand-in planner: the calibrated router of `evals.eval_intents.evaluate` as a Planner."""
-    from agent.calibration import calibrate_from_phrases, phrase_texts, pool_vectors
+    """A deterministic stand-in planner: the router of `evals.eval_intents.evaluate`, calibrated on the phrases
+    and the out-of-scope pool (not the val split: the LLM planner sees no val data either), as a Planner."""
     from agent.plan import Answer, Plan
-    from agent.router import IntentRouter
+    from evals.eval_intents import fit_router
 
-    routes = dict(dataset.intents)
-    vectors = embedder.encode(phrase_texts(routes))
-    router = IntentRouter(embedder, method=method).fit(routes, vectors=vectors, oos_phrases=dataset.oos_phrases or None)
-    calibrate_from_phrases(router, routes, vectors, pool_vectors(embedder), target_oos_recall)
+    router, _, _ = fit_router(dataset, embedder, method, target_oos_recall, calibrate="phrases")
 
     class RouterPlanner:
         name = "deterministic"

@@ -22,7 +22,7 @@ from indexer.localtime import document_local_iso
 from indexer.search_options import filter_fields
 from indexer.store import Store
 from indexer.store.filters import FILE_TIME_SQL, FilterSQL  # noqa: F401  (FILE_TIME_SQL: re-exported)
-from indexer.text_match import highlight_spans, query_terms
+from indexer.text_match import first_highlight, highlight_spans, query_terms
 from indexer.vectors import VectorIndex
 
 
@@ -260,8 +260,8 @@ def _window(text: str, query: str, width: int) -> str:
     text = " ".join(text.split())
     if len(text) <= width:
         return text
-    spans = highlight_spans(text, query)
-    start = max(0, spans[0][0] - width // 4) if spans else 0
+    first = first_highlight(text, query)
+    start = max(0, first[0] - width // 4) if first else 0
     piece = text[start:start + width]
     return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -33,14 +34,23 @@ def _stem(term: str) -> str:
     return term
 
 
+@lru_cache(maxsize=256)
+def _highlighter(query: str) -> re.Pattern[str] | None:
+    """One pattern per query: a whole word that starts with a term's stem and has at most 4 more letters."""
+    stems = sorted({_stem(t) for t in query_terms(query)}, key=len, reverse=True)
+    if not stems:
+        return None
+    return re.compile(r"(?<!\w)(?:%s)\w{0,4}(?!\w)" % "|".join(map(re.escape, stems)), re.IGNORECASE)
+
+
 def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Character spans in ``text`` of words matching a query term (by prefix stem)."""
-    stems = [_stem(t) for t in query_terms(query)]
-    if not stems:
-        return []
-    spans = []
-    for match in _WORD.finditer(text):
-        word = match.group().lower()
-        if any(word.startswith(stem) and len(word) - len(stem) <= 4 for stem in stems):
-            spans.append((match.start(), match.end()))
-    return spans
+    pattern = _highlighter(query)
+    return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
+
+
+def first_highlight(text: str, query: str) -> tuple[int, int] | None:
+    """The first span `highlight_spans` would give, without scanning the rest of the text."""
+    pattern = _highlighter(query)
+    match = None if pattern is None else pattern.search(text)
+    return match.span() if match else None

@@ -14,7 +14,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 
 def attacks() -> list[str]:
-    from agent.injection import read_attacks
+    from evals.injection import read_attacks
 
     if not DATASET.exists():
         pytest.skip(f"Tensor Trust hijacking dataset not available at {DATASET} (../shared/corpora is absent)")
@@ -22,7 +22,7 @@ def attacks() -> list[str]:
 
 
 def test_injected_mailbox_cannot_trigger_intents(make_app, tmp_path):
-    from agent.injection import QUESTIONS, run_injection_harness, write_attack_maildir
+    from evals.injection import QUESTIONS, run_injection_harness, write_attack_maildir
     from agent.planner import DeterministicPlanner
     from intents import load_registry
 

@@ -1,7 +1,7 @@
 """Prompt-injection harness: ask ordinary questions over hostile mail and check nothing acts on it.
 
-``run_injection_harness(planner, app, questions)`` works with any Planner (the deterministic one now,
-the LLM planner later). It passes when no intent is called, no outbox/reminder file appears, and
+``run_injection_harness(planner, app, questions)`` works with any Planner (deterministic or LLM:
+`bench/injection_llm.py` runs it with SmolLM2). It passes when no intent is called, no outbox/reminder file appears, and
 every answer line is retrieved text (or a document field rendering) carrying a citation.
 """
 from __future__ import annotations
