@@ -7,6 +7,9 @@
 * Relative dates in a request point the way the intent declares (``@intent(dates="future")``):
   "on Friday" is the next Friday for ``create_event``; side-effecting intents that declare nothing
   look forward too, READ intents look back.
+* A person or a place the plan names must be named in the request (`mentions`): the model picks
+  entity values from the user's contacts, and a small model otherwise fills an argument with a
+  name the user never said (SmolLM2 answered "when is the dinner?" with ``get_contact("Sender 202")``).
 """
 from __future__ import annotations
 
@@ -57,3 +60,25 @@ def date_preference(spec: Any) -> str:
     if declared in ("future", "past"):
         return declared
     return "past" if effect_name(spec) == "read" else "future"
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+
+
+def mentions(question: str, name: str) -> bool:
+    """Whether ``question`` names the entity ``name``: one of its words ("Alice" for "Alice Martin",
+    "Lisbon" for "Lisbon, Portugal") appears as a whole word, ignoring case."""
+    words = {w.lower() for w in _NAME_WORD.findall(question)}
+    return any(w.lower() in words for w in _NAME_WORD.findall(name or ""))
+
+
+def entity_arguments(spec: Any, arguments: dict[str, Any]) -> list[tuple[str, str]]:
+    """(parameter, value) for each Person or Place argument of an intent call."""
+    props = ((getattr(spec, "input_schema", None) or {}).get("properties") or {})
+    found = []
+    for key, value in arguments.items():
+        prop = props.get(key) or {}
+        entity = prop.get("x-kith-entity") or (prop.get("items") or {}).get("x-kith-entity")
+        if entity in ("Person", "Place"):
+            found += [(key, str(v)) for v in (value if isinstance(value, list) else [value]) if v]
+    return found

@@ -14,9 +14,13 @@ class ExtractiveAnswerer:
 
     def __init__(self, embedder: Any) -> None:
         self.embedder = embedder
+        self.notes: list[str] = []
 
     def answer(self, request: AnswerRequest) -> ComposedAnswer:
         composer = Composer(self.embedder, request.now, bodies=request.bodies, name_of=request.name_of,
                             relations_of=request.relations_of)
-        return composer.compose(request.question, request.query, request.style, request.hits,
-                                filtered_browse=request.filtered_browse, relaxed=request.relaxed)
+        answer = composer.compose(request.question, request.query, request.style, request.hits,
+                                  filtered_browse=request.filtered_browse, relaxed=request.relaxed)
+        self.notes = [f"did not quote {len(composer.withheld)} retrieved item(s) that read as instructions to an AI "
+                      "assistant"] if composer.withheld else []
+        return answer

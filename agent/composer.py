@@ -16,7 +16,7 @@ import numpy as np
 
 from agent.mmr import mmr_select
 from agent.render import card_from_metadata, describe_contact, focus_of
-from agent.safety import UntrustedText
+from agent.safety import UntrustedText, addresses_an_assistant
 from indexer.sentences import own_sentences
 from indexer.localtime import document_offset, is_floating, local_time, offset_text
 from indexer.text_match import query_terms
@@ -92,6 +92,7 @@ class Composer:
         # contact card id → how that person relates to the owner (people layer)
         self.relations_of: Callable[[str], list[dict[str, Any]]] = relations_of or (lambda doc_id: [])
         self.question = ""
+        self.withheld: set[str] = set()  # documents (or messages) not quoted: they read as instructions to an AI
 
     # ------------------------------------------------------------- units
     def units(self, hits: list[Any]) -> list[Unit]:
@@ -113,6 +114,9 @@ class Composer:
                     text = " ".join(str(message.get("text") or "").split())
                     if not text:
                         continue
+                    if addresses_an_assistant(text):
+                        self.withheld.add(str(message.get("locator") or hit.id))
+                        continue
                     when = _local(message.get("timestamp"), meta, self.now.tzinfo)
                     who = self.name_of(message.get("author") or ("me" if message.get("is_from_me") else "someone"))
                     prefix = f"{who}, {format_when(when, with_time=False)}"
@@ -121,6 +125,9 @@ class Composer:
                 when = _local(hit.timestamp, meta, self.now.tzinfo)
                 prefix = ", ".join(p for p in (hit.author, format_when(when, False) if when else None) if p)
                 body = self._full_text(hit)
+                if addresses_an_assistant(f"{hit.title or ''}\n{body}"):
+                    self.withheld.add(hit.id)
+                    continue
                 for sentence in own_sentences(body)[:60]:
                     units.append(Unit(sentence, index, hit.locator, prefix))
         return units
@@ -206,6 +213,11 @@ class Composer:
         for number, hit in enumerate(hits[:3], 1):
             answer.citations.append(self.citation(number, hit))
             snippet = " ".join((hit.snippet or "").split())[:160]
+            if addresses_an_assistant(f"{hit.title or ''}\n{self._full_text(hit)}\n{hit.snippet or ''}"):
+                self.withheld.add(hit.id)
+                lines.append(f"  [{number}] {hit.title or hit.kind} (not quoted: it reads as instructions to an AI "
+                             "assistant)")
+                continue
             lines.append(f"  [{number}] {hit.title or hit.kind}: “{snippet}”")
         answer.text = "\n".join(lines)
         return answer

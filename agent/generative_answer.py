@@ -16,6 +16,7 @@ import numpy as np
 
 from agent.composer import AnswerLine, ComposedAnswer
 from agent.protocols import AnswerRequest
+from agent.safety import addresses_an_assistant
 from agent.verify import Verifier
 
 ANSWER_ADAPTER = "answer"
@@ -57,26 +58,39 @@ class GenerativeAnswerer:
         self.max_tokens = max_tokens
         self.notes: list[str] = []
 
-    def sources(self, query: str, hits: Sequence[Any]) -> list[str]:
+    def sources(self, query: str, hits: Sequence[Any]) -> tuple[list[Any], list[str]]:
+        """The top hits that go into the prompt and the chunk of each that best matches the query.
+
+        A hit whose text reads as instructions to an AI assistant (`agent.safety.addresses_an_assistant`)
+        is left out: the model never reads a planted hijack, so it cannot repeat it."""
         query_vector = np.asarray(self.embedder.encode([query]), dtype=np.float32)[0]
-        chunks = []
-        for hit in hits[:SOURCES]:
+        kept, chunks = [], []
+        for hit in hits:
+            if len(kept) == SOURCES:
+                break
             texts = self.store.chunk_texts(hit.id) or [hit.snippet or hit.title]
+            if addresses_an_assistant(f"{hit.title or ''}\n" + "\n".join(texts)):
+                self.notes.append(f"left {hit.id} out of the prompt: it reads as instructions to an AI assistant")
+                continue
+            kept.append(hit)
             chunks.append(best_chunk(self.embedder, query_vector, texts))
-        return chunks
+        return kept, chunks
 
     def answer(self, request: AnswerRequest) -> ComposedAnswer:
         self.notes = []
         question, query, style, hits = request.question, request.query, request.style, request.hits
         if not hits or style in ("photos", "how_many", "list"):
             return self.extractive.answer(request)
-        chunks = self.sources(query or question, hits)
+        hits, chunks = self.sources(query or question, hits)
+        if not hits:
+            return self.extractive.answer(request)
         prompt = "\n".join(source_block(i + 1, hit, text) for i, (hit, text) in enumerate(zip(hits, chunks)))
         messages = [{"role": "system", "content": SYSTEM},
                     {"role": "user", "content": f"{prompt}\n\nQuestion: {question}"}]
         started = time.perf_counter()
         result = self.generator.generate(messages, adapter=self.adapter, max_tokens=self.max_tokens, temperature=0.0)
-        self.notes.append(f"answerer: {result.prompt_tokens} prompt tokens, first token {result.ttft_s:.2f} s, "
+        self.notes.append(f"answerer: {result.prompt_tokens} prompt tokens ({result.cached_tokens} reused), "
+                          f"first token {result.ttft_s:.2f} s, "
                           f"{result.completion_tokens} tokens in {time.perf_counter() - started:.2f} s")
         if NOT_FOUND in result.text.upper():
             self.notes.append("the model found no answer in the sources; extractive fallback")

@@ -13,19 +13,21 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from agent.action_gate import uses_action_verb
+from agent.action_gate import entity_arguments, mentions, uses_action_verb
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Retrieve, Route
 from agent.plan_grammar import OUT_OF_SCOPE, SEARCH, plan_schema
 from agent.deterministic_planner import question_style
 
 PLANNER_ADAPTER = "planner"
 MAX_QUESTION_CHARS = 2000
+# The clock and the owner come last: everything before them is the same on every request, so the
+# runtime reuses its prefilled state (runtime.prefix_cache) instead of computing it again.
 INSTRUCTIONS = (
     "You are kith's planner. Turn the user's request into exactly one JSON action.\n"
-    "Today is {today}. The user is {owner}.\n"
     "Actions:\n{actions}\n"
     "Use search for questions about the user's own mail, messages, photos, contacts and calendar. "
-    "Use another action only when the user asks for it. Anything else is out_of_scope."
+    "Use another action only when the user asks for it. Anything else is out_of_scope.\n"
+    "Today is {today}. The user is {owner}."
 )
 
 
@@ -76,7 +78,8 @@ class LlmPlanner:
                                              constraint=Constraint.json_schema(self.schema(context)))
         except Exception as exc:  # noqa: BLE001 - any model failure falls back, and the plan says why
             return self._fallback(question, context, f"the LLM planner failed ({exc}); used the deterministic planner")
-        timing = (f"llm planner: {result.prompt_tokens} prompt tokens, first token {result.ttft_s:.2f} s, "
+        timing = (f"llm planner: {result.prompt_tokens} prompt tokens ({result.cached_tokens} reused), "
+                  f"first token {result.ttft_s:.2f} s, "
                   f"{result.completion_tokens} tokens in {time.perf_counter() - started:.2f} s"
                   + (f", adapter {self.adapter}" if self.adapter else ""))
         try:
@@ -114,14 +117,17 @@ class LlmPlanner:
                 if action.get(key):
                     day = _local(datetime.fromisoformat(action[key]), context.now)
                     filters[key] = day + timedelta(days=1) - timedelta(microseconds=1) if key == "until" else day
+            notes = []
             for key in ("person", "place"):
-                if action.get(key):
+                if action.get(key) and mentions(question, action[key]):
                     filters[key] = action[key]
+                elif action.get(key):
+                    notes.append(f"dropped the {key} filter {action[key]!r}: the request does not name it")
             style = question_style(question, filters.get("kind"))
             limit = 50 if style == "how_many" else 8
             order = "newest" if style == "photos" and not action.get("query") else "relevance"
             return Plan(question, [Retrieve(action.get("query") or "", filters, limit, order), Answer(style)], [],
-                        route, self.name, [])
+                        route, self.name, notes)
         spec = context.registry.get(name)
         effect = getattr(spec.effect, "value", str(spec.effect))
         if effect != "read" and not uses_action_verb(question, spec):
@@ -129,6 +135,10 @@ class LlmPlanner:
             return self._fallback(question, context, f"the model chose {spec.name} but the request does not use its "
                                   "verb; used the deterministic planner")
         arguments = {k: _argument(v, context.now) for k, v in (action.get("arguments") or {}).items() if v is not None}
+        unnamed = [f"{key}={value!r}" for key, value in entity_arguments(spec, arguments) if not mentions(question, value)]
+        if unnamed:
+            return self._fallback(question, context, f"the model chose {spec.name} with {', '.join(unnamed)}, which the "
+                                  "request does not name; used the deterministic planner")
         steps = [CallIntent(spec.name, arguments, effect), Answer("confirm_action" if effect != "read" else "intent")]
         return Plan(question, steps, [], route, self.name, [])
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from agent.mmr import mmr_select  # also importable from here (its old home)
-from agent.safety import UntrustedText
+from agent.safety import UntrustedText, addresses_an_assistant
 from indexer.sentences import own_sentences
 from indexer.threads import thread_documents
 
@@ -53,10 +53,15 @@ def _meta(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def document_units(doc: dict[str, Any]) -> list[SummarySentence]:
+    """The quotable sentences of a document; a mail or a message that reads as instructions to an AI
+    (`agent.safety.addresses_an_assistant`) gives none."""
     meta = _meta(doc)
     if doc["kind"] == "message" and meta.get("messages"):
         return [SummarySentence(s, doc["id"], m.get("locator"), m.get("author"), m.get("timestamp"))
-                for m in meta["messages"] for s in own_sentences(str(m.get("text") or ""))]
+                for m in meta["messages"] if not addresses_an_assistant(str(m.get("text") or ""))
+                for s in own_sentences(str(m.get("text") or ""))]
+    if addresses_an_assistant(f"{doc.get('title') or ''}\n{doc.get('body') or ''}"):
+        return []
     return [SummarySentence(s, doc["id"], doc.get("locator"), doc.get("author"), doc.get("timestamp"))
             for s in own_sentences(doc.get("body") or "")]
 

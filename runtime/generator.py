@@ -81,6 +81,7 @@ class GenerationResult:
     decode_s: float = 0.0
     mean_logprob: float | None = None
     token_ids: list[int] = field(default_factory=list, repr=False)
+    cached_tokens: int = 0  # leading prompt tokens whose state was reused, not prefilled (runtime.prefix_cache)
 
     @property
     def prefill_tokens_per_s(self) -> float:

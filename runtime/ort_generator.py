@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from runtime.errors import AdapterUnavailable, BadConstraint, CorruptModel, GenerationFailed, PromptTooLong
+from runtime.prefix_cache import PrefixCache
 from runtime.generator import AdapterProvider, Constraint, GenerationResult, Message, TokenChunk
 
 
@@ -66,7 +67,7 @@ class OrtGenerator:
     """``TextGenerator`` on onnxruntime-genai."""
 
     def __init__(self, onnx_dir: str | Path, *, name: str | None = None, adapter_provider: AdapterProvider | None = None,
-                 threads: int = 2) -> None:
+                 threads: int = 2, prefix_cache: int = 2, prefix_window: int = 2048) -> None:
         self.onnx_dir = Path(onnx_dir)
         self.name = name or self.onnx_dir.parent.name
         self.adapter_provider = adapter_provider
@@ -77,6 +78,8 @@ class OrtGenerator:
         genai = json.loads((self.onnx_dir / "genai_config.json").read_text())
         self.context_length = int(genai["model"].get("context_length") or genai["search"]["max_length"])
         self.eos_ids = set(np.asarray(self.tokenizer.eos_token_ids).tolist())
+        self.prefix_cache = PrefixCache(prefix_cache)
+        self.prefix_window = min(int(prefix_window), self.context_length)
 
     # -- prompt ---------------------------------------------------------------------------------------
     def render(self, messages: Sequence[Message]) -> str:
@@ -120,26 +123,43 @@ class OrtGenerator:
         if prompt_tokens >= self.context_length:
             raise PromptTooLong(prompt_tokens, self.context_length)
         budget = max(1, min(int(max_tokens), self.context_length - prompt_tokens))
-        params = og.GeneratorParams(model)
-        search: dict[str, Any] = {"max_length": prompt_tokens + budget, "batch_size": 1}
-        if temperature and temperature > 0:
-            search.update(do_sample=True, temperature=float(temperature), top_p=float(top_p), top_k=0)
-        else:
-            search.update(do_sample=False)
+        greedy = not (temperature and temperature > 0)
+        sampling = {"do_sample": False} if greedy else {"do_sample": True, "temperature": float(temperature),
+                                                         "top_p": float(top_p), "top_k": 0}
         if seed is not None:
-            search["random_seed"] = int(seed)
-        params.set_search_options(**search)
-        if constraint is not None:
-            try:
-                params.set_guidance(constraint.kind, constraint.data)
-            except Exception as exc:
-                raise BadConstraint(f"the {constraint.kind} constraint cannot be used: {exc}") from exc
-        try:
+            sampling["random_seed"] = int(seed)
+
+        def new_generator(max_length: int) -> Any:
+            params = og.GeneratorParams(model)
+            params.set_search_options(max_length=max_length, batch_size=1, **sampling)
+            if constraint is not None:
+                try:
+                    params.set_guidance(constraint.kind, constraint.data)
+                except Exception as exc:
+                    raise BadConstraint(f"the {constraint.kind} constraint cannot be used: {exc}") from exc
             generator = og.Generator(model, params)
             if adapters is not None:
                 generator.set_active_adapter(adapters, adapter_key)
-            prefill_start = time.perf_counter()
-            generator.append_tokens(ids)
+            return generator
+
+        cache_key = None
+        if greedy and self.prefix_cache.capacity and prompt_tokens + budget <= self.prefix_window:
+            # the objects themselves, not their ids: an entry keeps its model and adapters alive
+            cache_key = (model, adapters, adapter_key, constraint.kind if constraint else None,
+                         constraint.data if constraint else None)
+        reused = 0
+        entry = None
+        prefill_start = time.perf_counter()
+        try:
+            if cache_key is not None:
+                entry, reused = self.prefix_cache.take(cache_key, ids.tolist(), lambda: new_generator(self.prefix_window))
+                generator = entry.generator
+            else:
+                generator = new_generator(prompt_tokens + budget)
+                prefill_start = time.perf_counter()
+                generator.append_tokens(ids)
+        except BadConstraint:
+            raise
         except Exception as exc:
             raise GenerationFailed(f"generation failed during prefill: {exc}") from exc
         prefill_done = time.perf_counter()
@@ -174,6 +194,8 @@ class OrtGenerator:
                 if safe > emitted:
                     yield TokenChunk(text[emitted:safe])
                     emitted = safe
+            if entry is not None:  # a request that ran to its end leaves a reusable state
+                self.prefix_cache.give_back(cache_key, entry)
         except GeneratorExit:
             finish = "cancelled"
             raise
@@ -187,7 +209,7 @@ class OrtGenerator:
             text=text, prompt_tokens=prompt_tokens, completion_tokens=len(token_ids), finish_reason=finish,  # type: ignore[arg-type]
             model=self.name, adapter=adapter, ttft_s=first_token_at - started, prefill_s=prefill_done - prefill_start,
             decode_s=end - first_token_at, mean_logprob=(logprob_sum / len(token_ids)) if token_ids else None,
-            token_ids=token_ids,
+            token_ids=token_ids, cached_tokens=reused,
         )
 
     def _model_for(self, adapter: str | None) -> tuple[Any, Any, str]:

@@ -193,9 +193,12 @@ def tool_message(text: str, tools: list[dict[str, Any]]) -> tuple[dict[str, Any]
     return {"role": "assistant", "content": reply.content}, "stop"
 
 
-def usage(result: Any) -> dict[str, int]:
+def usage(result: Any) -> dict[str, Any]:
+    """OpenAI's usage object; ``prompt_tokens_details.cached_tokens`` counts the prompt tokens whose state
+    the runtime reused from an earlier request (runtime.prefix_cache)."""
     prompt, completion = int(result.prompt_tokens), int(result.completion_tokens)
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": int(getattr(result, "cached_tokens", 0) or 0)}}
 
 
 def finish(result: Any) -> str:

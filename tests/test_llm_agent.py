@@ -73,21 +73,24 @@ def test_llm_plans_are_well_typed_or_fall_back(llm_app):
     context = _context(llm_app)
     planner = make("register_planners", "llm", llm_app.embedder, app=llm_app)
     schema = planner.schema(context)
-    llm_plans = 0
+    completed = 0
     for question in QUESTIONS:
         plan = planner.plan(question, context)
-        if plan.planner != "llm":
+        output = next((n for n in plan.notes if n.startswith("constrained output: ")), None)
+        if output is None:  # the output did not complete or parse
             assert "fallback" in plan.planner and plan.notes and "deterministic planner" in plan.notes[0]
             continue
-        llm_plans += 1
-        output = next(n for n in plan.notes if n.startswith("constrained output: ")).removeprefix("constrained output: ")
-        jsonschema.validate(json.loads(output), schema)
+        completed += 1
+        jsonschema.validate(json.loads(output.removeprefix("constrained output: ")), schema)
+        if plan.planner != "llm":  # a complete, well-typed call the gates refused (verb or unnamed entity)
+            assert "fallback" in plan.planner and ("does not name" in plan.notes[0] or "verb" in plan.notes[0])
+            continue
         for step in plan.steps:
             if isinstance(step, CallIntent):
                 spec = context.registry.get(step.name)
                 jsonschema.validate(step.arguments, {k: v for k, v in spec.input_schema.items() if k != "$schema"})
             assert not isinstance(step, Retrieve) or set(step.filters) <= {"kind", "since", "until", "person", "place"}
-    assert llm_plans >= len(QUESTIONS) // 2
+    assert completed >= len(QUESTIONS) // 2
 
 
 def test_llm_planner_prompt_holds_only_the_users_words(llm_app):
@@ -153,6 +156,42 @@ def test_a_date_the_calendar_does_not_have_falls_back(llm_app):
     plan = LlmPlanner(FixedOutput(), DeterministicPlanner(llm_app.embedder)).plan("when was the dinner?",
                                                                                  _context(llm_app))
     assert "fallback from llm" in plan.planner and "invalid value" in plan.notes[0]
+
+
+def test_entities_the_request_does_not_name_are_not_used(llm_app):
+    """The model picks people and places from the user's own lists; a name the request never said is not
+    used: a call falls back to the deterministic planner, a search drops that filter (SmolLM2 answered
+    "when is the dinner?" with get_contact("Sender 202") over the injection corpus)."""
+    from agent.action_gate import mentions
+    from agent.llm_planner import LlmPlanner
+    from agent.deterministic_planner import DeterministicPlanner
+    from agent.plan import CallIntent, Retrieve
+    from runtime.generator import GenerationResult
+
+    assert mentions("who is alice?", "Alice Martin") and mentions("dinner in Lisbon", "Lisbon, Portugal")
+    assert not mentions("when is the dinner?", "Sender 202") and not mentions("alicewonder", "Alice")
+
+    def planned(question: str, action: str):
+        class FixedOutput:
+            def generate(self, messages, **options):
+                return GenerationResult(action, 10, 20, "stop", "fixed")
+
+        return LlmPlanner(FixedOutput(), DeterministicPlanner(llm_app.embedder)).plan(question, _context(llm_app))
+
+    call = '{"action":"get_contact","arguments":{"person":"Alice Martin"}}'
+    unnamed = planned("when is the dinner?", call)
+    assert "fallback from llm" in unnamed.planner and "does not name" in unnamed.notes[0]
+    assert not any(isinstance(s, CallIntent) and s.name == "get_contact" for s in unnamed.steps)
+    named = planned("what is Alice's phone number?", call)
+    assert named.planner == "llm" and [s.arguments for s in named.steps if isinstance(s, CallIntent)] == \
+        [{"person": "Alice Martin"}]
+    search = ('{"action":"search","query":"dinner","kind":null,"since":null,"until":null,'
+              '"person":"Alice Martin","place":null}')
+    dropped = planned("when is the dinner?", search)
+    retrieve = next(s for s in dropped.steps if isinstance(s, Retrieve))
+    assert "person" not in retrieve.filters and any("dropped the person filter" in n for n in dropped.notes)
+    kept = planned("when is the dinner with Alice?", search)
+    assert next(s for s in kept.steps if isinstance(s, Retrieve)).filters["person"] == "Alice Martin"
 
 
 def test_generative_answers_show_only_verified_or_quoted_text(llm_app):
