@@ -6,7 +6,9 @@ become CallIntent steps whose arguments are filled from the intent's own phrase 
 """
 from __future__ import annotations
 
+import copy
 import re
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +51,11 @@ def question_style(question: str, kind: str | None) -> str:
     return "what"
 
 
+# calibrated routers by embedder and intent phrases, shared by every planner in the process (the daemon
+# builds a planner per request)
+_FITTED: "weakref.WeakKeyDictionary[Any, dict[tuple, tuple[IntentRouter, Calibration]]]" = weakref.WeakKeyDictionary()
+
+
 class DeterministicPlanner:
     name = "deterministic"
 
@@ -68,11 +75,15 @@ class DeterministicPlanner:
         specs = list(registry.list()) if registry is not None else []
         key = tuple((s.name, tuple(s.phrases)) for s in specs)
         if self._router is None or key != self._router_key:
-            routes = {ASK: list(ASK_PHRASES)}
-            for spec in specs:
-                if spec.phrases:  # "text {recipient} that {body}" -> with the intent's own example values
-                    routes[spec.name] = [spec.example_phrase(p) for p in spec.phrases]
-            self._router, self.calibration = fit_calibrated(self.embedder, routes)
+            fitted = _FITTED.setdefault(self.embedder, {})
+            if key not in fitted:  # calibrating costs ~0.16 s: once per process, embedder and set of intents
+                routes = {ASK: list(ASK_PHRASES)}
+                for spec in specs:
+                    if spec.phrases:  # "text {recipient} that {body}" -> with the intent's own example values
+                        routes[spec.name] = [spec.example_phrase(p) for p in spec.phrases]
+                fitted[key] = fit_calibrated(self.embedder, routes)
+            router, self.calibration = fitted[key]
+            self._router = copy.copy(router)  # the threshold below is this planner's own
             if self.route_threshold is not None:
                 self._router.threshold = self.route_threshold
             self._router_key = key

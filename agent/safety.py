@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 
 DATA_OPEN = "<<<KITH_RETRIEVED_DATA"
@@ -80,9 +81,11 @@ _TO_AN_ASSISTANT = re.compile("|".join([
 ]), re.I | re.M)
 
 
-def addresses_an_assistant(sentence: str) -> bool:
-    """Whether retrieved text reads as an instruction to an AI model (a prompt injection), not as mail to a person."""
-    return bool(_TO_AN_ASSISTANT.search(sentence))
+@lru_cache(maxsize=4096)
+def addresses_an_assistant(text: str) -> bool:
+    """Whether retrieved text reads as an instruction to an AI model (a prompt injection), not as mail to a person.
+    Cached by text: the daemon checks the same top hits again and again (about 0.7 ms per 1 kB)."""
+    return bool(_TO_AN_ASSISTANT.search(text))
 
 
 def assert_user_words_only(question: str, intent_source_text: str) -> None:

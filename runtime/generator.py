@@ -65,9 +65,9 @@ FinishReason = Literal["stop", "length", "stop_sequence", "cancelled"]
 class GenerationResult:
     """What one generation produced, with the numbers a caller needs to judge cost and confidence.
 
-    ``mean_logprob`` is the mean natural-log probability of the generated tokens under the model's raw
-    (temperature 1, unconstrained) distribution: a cheap confidence signal for tier routing. It is ``None``
-    when nothing was generated.
+    ``mean_logprob`` is the mean natural-log probability of the tokens the model chose, under its raw
+    (temperature 1, unconstrained) distribution: a cheap confidence signal for tier routing. Tokens a grammar
+    forced in (fast-forward) had no choice and do not count. It is ``None`` when nothing was generated.
     """
 
     text: str

@@ -3,6 +3,8 @@
 One ``OrtGenerator`` holds one loaded ``og.Model`` (the plain int4 graph). A request naming an adapter runs on
 the model and ``og.Adapters`` an ``AdapterProvider`` hands back (the LoRA-capable graph); with no adapter the
 plain graph runs, which decodes faster because its QKV and gate/up projections stay fused.
+Greedy requests reuse the prefilled state of the previous one where their token prefixes agree
+(`runtime.prefix_cache`), and a grammar's forced tokens are appended in one pass (guidance fast-forward).
 Not thread-safe: callers serialise requests (the daemon queues them).
 """
 from __future__ import annotations
@@ -57,6 +59,9 @@ def read_chat_template(onnx_dir: Path) -> str | None:
     return jinja.read_text() if jinja.is_file() else None
 
 
+FF_HEADROOM = 64  # tokens kept free for one fast-forwarded chunk of a grammar (a JSON key is a few tokens)
+
+
 def _log_softmax_at(logits: np.ndarray, token: int) -> float:
     row = logits.astype(np.float64, copy=False)
     top = row.max()
@@ -67,7 +72,7 @@ class OrtGenerator:
     """``TextGenerator`` on onnxruntime-genai."""
 
     def __init__(self, onnx_dir: str | Path, *, name: str | None = None, adapter_provider: AdapterProvider | None = None,
-                 threads: int = 2, prefix_cache: int = 2, prefix_window: int = 2048) -> None:
+                 threads: int = 2, prefix_cache: int = 2, prefix_window: int = 2048, fast_forward: bool = True) -> None:
         self.onnx_dir = Path(onnx_dir)
         self.name = name or self.onnx_dir.parent.name
         self.adapter_provider = adapter_provider
@@ -79,6 +84,8 @@ class OrtGenerator:
         self.context_length = int(genai["model"].get("context_length") or genai["search"]["max_length"])
         self.eos_ids = set(np.asarray(self.tokenizer.eos_token_ids).tolist())
         self.prefix_cache = PrefixCache(prefix_cache)
+        # a grammar's forced tokens (`"kind":` after `"query":"..."`) are appended in one pass, not decoded one by one
+        self.fast_forward = fast_forward
         self.prefix_window = min(int(prefix_window), self.context_length)
 
     # -- prompt ---------------------------------------------------------------------------------------
@@ -123,6 +130,10 @@ class OrtGenerator:
         if prompt_tokens >= self.context_length:
             raise PromptTooLong(prompt_tokens, self.context_length)
         budget = max(1, min(int(max_tokens), self.context_length - prompt_tokens))
+        # fast-forward appends a grammar's forced tokens in chunks, past the step budget: keep room for one
+        fast_forward = (self.fast_forward and constraint is not None
+                        and prompt_tokens + budget + FF_HEADROOM <= self.context_length)
+        headroom = FF_HEADROOM if fast_forward else 0
         greedy = not (temperature and temperature > 0)
         sampling = {"do_sample": False} if greedy else {"do_sample": True, "temperature": float(temperature),
                                                          "top_p": float(top_p), "top_k": 0}
@@ -134,7 +145,7 @@ class OrtGenerator:
             params.set_search_options(max_length=max_length, batch_size=1, **sampling)
             if constraint is not None:
                 try:
-                    params.set_guidance(constraint.kind, constraint.data)
+                    params.set_guidance(constraint.kind, constraint.data, enable_ff_tokens=fast_forward)
                 except Exception as exc:
                     raise BadConstraint(f"the {constraint.kind} constraint cannot be used: {exc}") from exc
             generator = og.Generator(model, params)
@@ -143,10 +154,10 @@ class OrtGenerator:
             return generator
 
         cache_key = None
-        if greedy and self.prefix_cache.capacity and prompt_tokens + budget <= self.prefix_window:
+        if greedy and self.prefix_cache.capacity and prompt_tokens + budget + headroom <= self.prefix_window:
             # the objects themselves, not their ids: an entry keeps its model and adapters alive
             cache_key = (model, adapters, adapter_key, constraint.kind if constraint else None,
-                         constraint.data if constraint else None)
+                         constraint.data if constraint else None, fast_forward)
         reused = 0
         entry = None
         prefill_start = time.perf_counter()
@@ -155,7 +166,7 @@ class OrtGenerator:
                 entry, reused = self.prefix_cache.take(cache_key, ids.tolist(), lambda: new_generator(self.prefix_window))
                 generator = entry.generator
             else:
-                generator = new_generator(prompt_tokens + budget)
+                generator = new_generator(prompt_tokens + budget + headroom)
                 prefill_start = time.perf_counter()
                 generator.append_tokens(ids)
         except BadConstraint:
@@ -172,19 +183,36 @@ class OrtGenerator:
         finish = "length"
         stops = [s for s in stop if s]
         holdback = max((len(s) for s in stops), default=1) - 1
+        seen = int(generator.token_count())
+        sampled = 0
         try:
-            while not generator.is_done() and len(token_ids) < budget:
+            limit = (self.prefix_window if entry is not None else prompt_tokens + budget + headroom) - headroom
+            while not generator.is_done() and len(token_ids) < budget and seen < limit:
                 logits = np.asarray(generator.get_logits())[0, -1]
                 generator.generate_next_token()
-                token = int(generator.get_next_tokens()[0])
+                count = int(generator.token_count())
+                chosen = int(generator.get_next_tokens()[0])
+                if count == seen + 1 and chosen not in self.eos_ids:
+                    new_tokens = [chosen]
+                else:  # tokens the grammar forced in (fast-forward) ran in one pass before the chosen one;
+                    # an end-of-sequence token is not added to the sequence
+                    new_tokens = [int(t) for t in np.asarray(generator.get_sequence(0))[seen:count]]
+                    if chosen in self.eos_ids:
+                        new_tokens.append(chosen)
+                seen = count
                 if not token_ids:
                     first_token_at = time.perf_counter()
-                if token in self.eos_ids:
-                    finish = "stop"
+                logprob_sum += _log_softmax_at(logits, new_tokens[-1])  # forced tokens had no choice
+                sampled += 1
+                hit_stop = False
+                for token in new_tokens:
+                    if token in self.eos_ids:
+                        finish, hit_stop = "stop", True
+                        break
+                    token_ids.append(token)
+                    text += decoder.decode(token)
+                if hit_stop:
                     break
-                token_ids.append(token)
-                logprob_sum += _log_softmax_at(logits, token)
-                text += decoder.decode(token)
                 hits = [text.find(s) for s in stops if s in text]
                 if hits:
                     text = text[:min(hits)]
@@ -208,7 +236,7 @@ class OrtGenerator:
         yield GenerationResult(
             text=text, prompt_tokens=prompt_tokens, completion_tokens=len(token_ids), finish_reason=finish,  # type: ignore[arg-type]
             model=self.name, adapter=adapter, ttft_s=first_token_at - started, prefill_s=prefill_done - prefill_start,
-            decode_s=end - first_token_at, mean_logprob=(logprob_sum / len(token_ids)) if token_ids else None,
+            decode_s=end - first_token_at, mean_logprob=(logprob_sum / sampled) if token_ids and sampled else None,
             token_ids=token_ids, cached_tokens=reused,
         )
 
