@@ -98,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reference", type=Path, required=True, help="the fp32 folder bench/compress_table.py writes")
     parser.add_argument("--windows", type=int, default=16)
+    parser.add_argument("--only", nargs="*", default=[], help="run only the rows whose label contains one of these")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     import torch
@@ -116,6 +117,8 @@ def main() -> None:
         ("int4 symmetric, block 32: coremltools", lambda m: (coremltools_int4(m), None)),
         ("int4 symmetric, block 32: kith", lambda m: kith_compressed(m, "linear")),
     ]:
+        if args.only and not any(part in label for part in args.only):
+            continue
         started = time.perf_counter()
         model, bpw = build(copy.deepcopy(reference))
         seconds = time.perf_counter() - started

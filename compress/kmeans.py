@@ -4,6 +4,9 @@ from __future__ import annotations
 import torch
 
 
+MAX_DP_CLUSTERS = 16  # 1 to 4 bits: the dynamic-programming start costs O(k * bins^2) per group
+
+
 def _weighted_quantiles(values: torch.Tensor, weights: torch.Tensor, k: int) -> torch.Tensor:
     order = values.argsort(dim=1)
     v = values.gather(1, order)
@@ -80,6 +83,48 @@ class _SortedGroups:
         return (squares - 2 * c * sums + c * c * mass).sum(dim=1)
 
 
+def _bin_edges(n: int, bins: int, tails: int) -> torch.Tensor:
+    """Boundaries (in sorted order) of `bins` runs of about equal count, with the `tails` smallest and largest
+    values in bins of their own, so a lone outlier can still be a cluster by itself."""
+    if n <= bins:
+        return torch.arange(n + 1)
+    tails = min(tails, n // 4)
+    inner = torch.linspace(tails, n - tails, bins - 2 * tails + 1).round().long()
+    return torch.unique(torch.cat([torch.arange(0, tails), inner, torch.arange(n - tails + 1, n + 1)]))
+
+
+def _binned_optimum(groups: _SortedGroups, k: int, bins: int = 256, tails: int = 16, chunk: int = 64) -> torch.Tensor:
+    """Centroids of the optimal k-clustering of each group's values grouped into runs (dynamic programming over
+    run boundaries, as Ckmeans.1d.dp / kmeans1d do over single values): a near-optimal start for Lloyd's steps.
+    Exact when a group has at most `bins` values."""
+    edges = _bin_edges(groups.v.shape[1], bins, tails)
+    w, s, q = (prefix[:, edges] for prefix in (groups.cw, groups.cwv, groups.cwvv))
+    centroids = []
+    for start in range(0, w.shape[0], chunk):
+        cw, cs, cq = w[start:start + chunk], s[start:start + chunk], q[start:start + chunk]
+        mass = cw[:, None, :] - cw[:, :, None]  # [g, m, i]: one cluster over runs m .. i-1
+        sums = cs[:, None, :] - cs[:, :, None]
+        cost = cq[:, None, :] - cq[:, :, None] - sums * sums / mass.clamp_min(1e-300)
+        upper = torch.ones(cost.shape[1:], dtype=torch.bool).triu(1)
+        cost = torch.where(upper & (mass > 0), cost.clamp_min(0), torch.full_like(cost, float("inf")))
+        best, back = cost[:, 0, :], []
+        for _ in range(k - 1):
+            best, arg = (best[:, :, None] + cost).min(dim=1)
+            back.append(arg)
+        runs = cost.shape[1] - 1
+        end = torch.full((cost.shape[0],), runs, dtype=torch.long)
+        bounds = [end]
+        for arg in reversed(back):
+            end = arg.gather(1, end[:, None]).squeeze(1)
+            bounds.append(end)
+        bounds.append(torch.zeros_like(end))
+        cut = torch.stack(bounds[::-1], dim=1)  # [g, k + 1] run boundaries, increasing
+        total_w = cw.gather(1, cut[:, 1:]) - cw.gather(1, cut[:, :-1])
+        total_s = cs.gather(1, cut[:, 1:]) - cs.gather(1, cut[:, :-1])
+        centroids.append(torch.where(total_w > 0, total_s / total_w.clamp_min(1e-300), torch.zeros_like(total_s)))
+    return torch.cat(centroids).to(torch.float32)
+
+
 def weighted_kmeans(values: torch.Tensor, k: int, weights: torch.Tensor | None = None,
                     iterations: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
     """Clusters each row of `values` [groups, n] into `k` sorted centroids; returns (centroids, indices).
@@ -96,9 +141,19 @@ def weighted_kmeans(values: torch.Tensor, k: int, weights: torch.Tensor | None =
     weights = torch.ones_like(values) if weights is None else weights.to(torch.float32).clamp_min(0)
     weights = torch.where(weights.sum(dim=1, keepdim=True) > 0, weights, torch.ones_like(weights))
     groups = _SortedGroups(values, weights)
-    centroids = groups.lloyd(_weighted_quantiles(values, weights, k), iterations)
+    starts = [_weighted_quantiles(values, weights, k)]
     if k >= 4 and values.shape[1] > k:
-        other = groups.lloyd(_with_extremes(values, weights, k), iterations)
-        better = groups.cost(other) < groups.cost(centroids)
-        centroids = torch.where(better.unsqueeze(1), other, centroids)
+        starts.append(_with_extremes(values, weights, k))
+    if k <= MAX_DP_CLUSTERS and values.shape[1] > k:
+        starts.append(_binned_optimum(groups, k))
+    centroids, cost = None, None
+    for start in starts:
+        candidate = groups.lloyd(start, iterations)
+        candidate_cost = groups.cost(candidate)
+        if centroids is None:
+            centroids, cost = candidate, candidate_cost
+        else:
+            better = candidate_cost < cost
+            centroids = torch.where(better.unsqueeze(1), candidate, centroids)
+            cost = torch.where(better, candidate_cost, cost)
     return centroids, assign(values, centroids)

@@ -96,6 +96,23 @@ def test_kmeans_keeps_a_lone_outlier_weight_and_beats_one_start():
     assert abs(float(groups.cost(centroids).sum()) - direct) < 1e-6 * direct
 
 
+def test_dynamic_programming_start_is_the_optimum_on_small_groups():
+    """With at most `bins` values per group the dynamic-programming start is exact: it matches the best of every
+    split of the sorted values into k contiguous clusters, found by brute force."""
+    import itertools
+
+    from compress.kmeans import _binned_optimum, _SortedGroups
+
+    values = torch.randn(3, 24, generator=torch.Generator().manual_seed(4)) ** 3
+    groups = _SortedGroups(values, torch.ones_like(values))
+    costs = groups.cost(_binned_optimum(groups, 4).sort(dim=1).values)
+    for g in range(3):
+        v = groups.v[g].double()
+        best = min(sum(float(((part - part.mean()) ** 2).sum()) for part in torch.tensor_split(v, list(cuts)))
+                   for cuts in itertools.combinations(range(1, 24), 3))
+        assert abs(float(costs[g]) - best) < 1e-9 * max(best, 1.0)
+
+
 @pytest.mark.parametrize("mode,granularity,block", [("symmetric", "per_channel", None), ("affine", "per_block", 32),
                                                      ("symmetric", "per_block", 32)])
 @pytest.mark.parametrize("bits", [4, 8])
