@@ -169,7 +169,10 @@ class Agent:
         from intents import IntentContext
 
         owner = self.app.home.config.get("owner") or {}
-        context = IntentContext(self.app, self.now, owner.get("name") if isinstance(owner, dict) else None)
+        from agent.generative_summary import thread_summary_writer
+
+        context = IntentContext(self.app, self.now, owner.get("name") if isinstance(owner, dict) else None,
+                                summarize=thread_summary_writer(self.app))
         outcome = self.registry.call(step.name, step.arguments, context=context, confirm=confirm, caller="agent")
         # An ambiguous person is settled by the registry's entity resolution (intents.entities):
         # the dominant candidate, or a disambiguation list the answer shows.

@@ -41,10 +41,12 @@ class Summary:
     scope: str                     # thread | conversation | document | hits
     documents: list[str] = field(default_factory=list)
     sentences: list[SummarySentence] = field(default_factory=list)
+    mode: str = "extractive"       # extractive | generative (agent.generative_summary)
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"target": self.target, "scope": self.scope, "documents": self.documents,
-                "sentences": [s.to_json() for s in self.sentences]}
+        return {"target": self.target, "scope": self.scope, "documents": self.documents, "mode": self.mode,
+                "sentences": [s.to_json() for s in self.sentences], "notes": self.notes}
 
 
 def _meta(doc: dict[str, Any]) -> dict[str, Any]:
@@ -85,23 +87,32 @@ def summarize_documents(embedder: Any, docs: list[dict[str, Any]], target: str, 
     return summary
 
 
-def summarize(app: Any, target: str, k: int = 5) -> Summary:
-    """Summarise a document id (its thread or conversation) or the top hits of a query."""
+def summarize(app: Any, target: str, k: int = 5, mode: str | None = None) -> Summary:
+    """Summarise a document id (its thread or conversation) or the top hits of a query.
+
+    ``mode`` "generative" (or kith.toml ``[agent] summarizer``) has the on-device model write a verified summary
+    (agent.generative_summary), falling back to this extractive one."""
     store = app.store
     doc = store.get_document(target)
-    if doc is not None:
-        if doc["kind"] == "mail":
-            docs = thread_documents(store, doc)
-            return summarize_documents(app.embedder, docs, target, "thread" if len(docs) > 1 else "document", k)
-        scope = "conversation" if doc["kind"] == "message" else "document"
-        return summarize_documents(app.embedder, [doc], target, scope, k)
-    from indexer.search import SearchFilters
+    focus = None
+    if doc is not None and doc["kind"] == "mail":
+        docs = thread_documents(store, doc)
+        scope = "thread" if len(docs) > 1 else "document"
+    elif doc is not None:
+        docs, scope = [doc], "conversation" if doc["kind"] == "message" else "document"
+    else:
+        from indexer.search import SearchFilters
 
-    hits = app.searcher.search(target, SearchFilters(), limit=8)
-    docs = store.documents_by_ids([h.id for h in hits])
-    order = {h.id: i for i, h in enumerate(hits)}
-    docs.sort(key=lambda d: order.get(d["id"], 99))
-    return summarize_documents(app.embedder, docs, target, "hits", k, focus=target)
+        hits = app.searcher.search(target, SearchFilters(), limit=8)
+        docs = store.documents_by_ids([h.id for h in hits])
+        order = {h.id: i for i, h in enumerate(hits)}
+        docs.sort(key=lambda d: order.get(d["id"], 99))
+        scope, focus = "hits", target
+    summary = summarize_documents(app.embedder, docs, target, scope, k, focus=focus)
+    from agent.generative_summary import summarizer_for
+
+    summarizer = summarizer_for(app, mode)
+    return summary if summarizer is None or not docs else summarizer.summarize(docs, summary)
 
 
 def as_untrusted(summary: Summary) -> list[UntrustedText]:

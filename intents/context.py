@@ -1,10 +1,12 @@
-"""What an intent sees when it runs: the app (index + home), an injectable clock and the owner."""
+"""What an intent sees when it runs: the app (index + home), an injectable clock, the owner, and optional
+capabilities its caller provides (a summary writer)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from indexer.app import KithApp
@@ -16,6 +18,9 @@ class IntentContext:
     now: datetime | None = None
     owner: str | None = None
     written: list[Path] = field(default_factory=list)  # files this call wrote (indexed after it succeeds)
+    # a writer of verified summaries that the caller may provide (the agent does, with the on-device model, when
+    # kith.toml says [agent] summarizer = "generative"): documents -> summary text, or None to keep the extractive one
+    summarize: Callable[[list[dict[str, Any]]], str | None] | None = None
 
     def wrote(self, path: Path | str) -> Path:
         """Record a file the intent wrote as the user's own data: the registry indexes it after the call."""

@@ -60,6 +60,7 @@ class ThreadSummary(BaseModel):
     message_count: int
     summary: str
     messages: list[ThreadMessage]
+    mode: str = "extractive"  # or "generative": written by the on-device model, every sentence checked
 
 
 class ContactCard(Citation):

@@ -188,8 +188,9 @@ def summarize_thread(
                                       locator=row["locator"], snippet=first_sentences(row["body"]),
                                       timestamp=row["timestamp"], author=row["author"]))
     summary = "\n".join(f"- {m.author or 'someone'} ({(m.timestamp or '')[:10]}): {m.snippet}" for m in messages)
+    written = context.summarize(rows) if context.summarize is not None else None
     return ThreadSummary(subject=subject(seed["title"]), participants=participants, message_count=len(messages),
-                         summary=summary, messages=messages)
+                         summary=written or summary, messages=messages, mode="generative" if written else "extractive")
 
 
 @intent(title="Get contact", effect=Effect.READ,

@@ -74,24 +74,31 @@ def ask_cmd(question: str | None, yes: bool, explain: bool, now_text: str | None
 @click.command("summarize")
 @click.argument("target", required=False)
 @click.option("--sentences", "-k", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--mode", type=click.Choice(["extractive", "generative"]), default=None,
+              help="extractive (quotes sentences) or generative (the on-device model writes a summary whose every "
+                   "sentence is checked against the source it cites); default: kith.toml [agent] summarizer.")
+@click.option("--explain", is_flag=True, help="Show how the summary was made (model timings, removed sentences).")
 @home_option
 @json_option
-def summarize_cmd(target: str | None, sentences: int, home: str | None, as_json: bool) -> None:
-    """Extractive summary of a document's thread or conversation (ID) or of the hits of a QUERY."""
+def summarize_cmd(target: str | None, sentences: int, mode: str | None, explain: bool, home: str | None,
+                  as_json: bool) -> None:
+    """Summary of a document's thread or conversation (ID) or of the hits of a QUERY, with sources."""
     from agent.summarize import summarize
 
     app = agent_app(home)
-    summary = summarize(app, text_or_stdin(target), k=sentences)
+    summary = summarize(app, text_or_stdin(target), k=sentences, mode=mode)
     if as_json:
         echo_json(summary.to_json())
         return
     if not summary.sentences:
         click.echo("Nothing to summarise.")
         return
-    click.echo(f"Summary of {summary.scope} ({len(summary.documents)} document(s)):")
+    click.echo(f"Summary of {summary.scope} ({len(summary.documents)} document(s), {summary.mode}):")
     for s in summary.sentences:
-        who = f"{s.author}: " if s.author else ""
+        who = f"{s.author}: " if s.author and summary.mode == "extractive" else ""
         click.echo(f"- {who}{s.text}  [{s.doc_id}{'#' + s.locator if s.locator else ''}]")
+    if explain and summary.notes:
+        click.echo("\n".join(f"  note: {n}" for n in summary.notes))
 
 
 @click.command("digest")
