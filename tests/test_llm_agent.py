@@ -294,3 +294,42 @@ def test_summarize_thread_intent_uses_the_callers_summary_writer(llm_app):
     written = registry.call("summarize_thread", {"thread": hit.id}, context=IntentContext(llm_app, summarize=writer),
                             caller="test").to_json()["result"]
     assert written["mode"] == "generative" and written["summary"] == "- The trip is in Lisbon [x]" and hit.id in seen[0]
+
+
+def test_model_written_digest_reasons_are_checked_against_the_message(llm_app):
+    """`kith digest --reasons model`: the ranking is unchanged; a model line replaces the feature reason only
+    when every number, date and name in it is in the message."""
+    from agent.digest import build_digest
+    from agent.digest_reasons import write_reasons
+    from runtime.generator import GenerationResult
+
+    now = datetime.fromisoformat("2026-11-23T09:00:00+00:00")
+    items = build_digest(llm_app, since="7d", now=now, limit=50)
+    assert len(items) >= 3
+    order = [i.doc_id for i in items]
+    first = items[0]
+    sender_word = next(w for w in (first.sender or "").replace("<", " ").split() if w[:1].isupper())
+
+    class Lines:
+        def __init__(self):
+            self.calls = []
+
+        def generate(self, messages, **options):
+            self.calls.append(options.get("constraint"))
+            n = len(self.calls)
+            text = f"{sender_word} is waiting for an answer." if n == 1 else "Zanzibar wants 999 dollars by Monday."
+            return GenerationResult(text, 30, 10, "stop", "fixed")
+
+    feature_reasons = [i.reason for i in items]
+    lines = Lines()
+    notes = write_reasons(llm_app, items, generator=lines)
+    assert [i.doc_id for i in items] == order  # the ranking does not change
+    assert items[0].reason == f"{sender_word} is waiting for an answer."
+    assert [i.reason for i in items[1:]] == feature_reasons[1:]  # lines naming what the message lacks are dropped
+    assert lines.calls[0] is not None and lines.calls[0].kind == "regex"
+    assert any("kept the feature reason" in n for n in notes) and notes[-1].startswith("model reasons: 1 of")
+    done = subprocess.run([sys.executable, "-m", "kith", "digest", "--reasons", "model", "--since", "7d", "--now",
+                           now.isoformat(), "--json", "--home", str(llm_app.home.path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert [i["id"] for i in json.loads(done.stdout)][:3] == order[:3]

@@ -105,17 +105,29 @@ def summarize_cmd(target: str | None, sentences: int, mode: str | None, explain:
 @click.option("--since", default="1d", show_default=True, help="How far back: 1d, 7d, 2w or an ISO date.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
 @click.option("--explain", is_flag=True, help="Show each item's ranking features.")
+@click.option("--reasons", type=click.Choice(["features", "model"]), default=None,
+              help="Each item's one-line reason: the features that fired, or a line the on-device model writes "
+                   "(checked against the message); default: kith.toml [agent] digest_reasons, else features.")
 @click.option("--now", "now_text", help="Pretend the time is this ISO timestamp.")
 @home_option
 @json_option
-def digest_cmd(since: str, limit: int, explain: bool, now_text: str | None, home: str | None, as_json: bool) -> None:
+def digest_cmd(since: str, limit: int, explain: bool, reasons: str | None, now_text: str | None, home: str | None,
+               as_json: bool) -> None:
     """What needs your attention, ranked by notification priority."""
     from agent.digest import build_digest
+    from agent.executor import agent_setting
 
     app = KithApp(home)
     items = build_digest(app, since=since, now=parse_now(now_text), limit=limit)
+    notes: list[str] = []
+    if items and (reasons or agent_setting(app, "digest_reasons", "features")) == "model":
+        from agent.digest_reasons import write_reasons
+
+        notes = write_reasons(app, items)
     if as_json:
         echo_json([item.to_json() for item in items])
+        if explain and notes:
+            click.echo("\n".join(notes), err=True)
         return
     if not items:
         click.echo("Nothing needs your attention.")
@@ -127,3 +139,5 @@ def digest_cmd(since: str, limit: int, explain: bool, now_text: str | None, home
             click.echo(f"      {item.reason}")
         if explain:
             click.echo("      " + ", ".join(f"{k}={v:.2f}" for k, v in item.features.items()))
+    if explain and notes:
+        click.echo("\n".join(f"  note: {n}" for n in notes))
