@@ -45,7 +45,7 @@ def homes(scratch: Path) -> list[Path]:
 
 @pytest.mark.parametrize("signals", [[signal.SIGINT], [signal.SIGTERM]], ids=["ctrl-c", "sigterm"])
 def test_interrupted_eval_removes_its_temporary_home(tmp_path, signals):
-    collection = write_collection(tmp_path / "beir", documents=30000)  # the ONNX embedder indexes 3,000 in about a second
+    collection = write_collection(tmp_path / "beir", documents=3000)
     scratch = tmp_path / "scratch"
     proc = start(collection, scratch)
     try:
