@@ -64,10 +64,11 @@ def test_interrupted_eval_removes_its_temporary_home(tmp_path, signals):
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode != 0
+    assert homes(scratch) == [], f"left behind: {homes(scratch)}"
+    if proc.returncode == 0:  # on a loaded machine the ~1 s run can finish before the signal lands
+        pytest.skip("the evaluation finished before the interrupt reached it; its home was still removed")
     if len(signals) == 1:
         assert "Traceback" not in err
-    assert homes(scratch) == [], f"left behind: {homes(scratch)}"
 
 
 def test_a_finished_eval_removes_its_temporary_home(tmp_path):
