@@ -78,9 +78,7 @@ class LlmPlanner:
                                              constraint=Constraint.json_schema(self.schema(context)))
         except Exception as exc:  # noqa: BLE001 - any model failure falls back, and the plan says why
             return self._fallback(question, context, f"the LLM planner failed ({exc}); used the deterministic planner")
-        timing = (f"llm planner: {result.prompt_tokens} prompt tokens ({result.cached_tokens} reused), "
-                  f"first token {result.ttft_s:.2f} s, "
-                  f"{result.completion_tokens} tokens in {time.perf_counter() - started:.2f} s"
+        timing = (result.stage_note("llm planner", time.perf_counter() - started)
                   + (f", adapter {self.adapter}" if self.adapter else ""))
         try:
             action = json.loads(result.text)

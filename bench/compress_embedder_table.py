@@ -15,22 +15,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 CORPORA = REPO.parent / "shared" / "corpora"
-# (row label, recipe, calibrated?)
-ROWS = [("int8", "int8", False), ("int4-b32", "int4-b32", False), ("palettize4-g16 data-free", "palettize4-g16", False),
-        ("palettize4-g16 calibrated", "palettize4-g16", True), ("palettize3-skm", "palettize3-skm", True),
-        ("palettize2-g16 (2-bit)", "palettize2-g16", True), ("mixed-3.5", "mixed-3.5", True),
-        ("sparse40-palettize4", "sparse40-palettize4", True)]
-
-
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+from compress_table import ROWS, row_folder, say  # the same rows, folders and log lines as the SmolLM2 table
 
 
 def mean_cosine(reference, model, texts: list[str]) -> float:
@@ -94,7 +85,7 @@ def main() -> None:
     if "reference" in args.beir and "ndcg@10" not in results["reference"]:
         record("reference", {**results["reference"], "ndcg@10": beir_ndcg(None)})
     for label, recipe, calibrated in ROWS:
-        out = args.root / label.split(" ")[0].replace("(", "") / ("cal" if calibrated else "free")
+        out = row_folder(args.root, label, calibrated)
         if label not in results:
             if not (out / "compression_report.json").exists():
                 say(f"compressing: {label}")

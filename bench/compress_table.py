@@ -33,6 +33,11 @@ def say(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def row_folder(root: Path, label: str, calibrated: bool) -> Path:
+    """Where a row's compressed model goes: ROOT/RECIPE/cal or ROOT/RECIPE/free."""
+    return root / label.split(" ")[0].replace("(", "") / ("cal" if calibrated else "free")
+
+
 def enron_text(limit_chars: int) -> str:
     """Plain-text bodies of the Enron subset's mails, in file order (the calibration text)."""
     parts, size = [], 0
@@ -109,7 +114,7 @@ def main() -> None:
     for label, recipe, calibrated in ROWS:
         if label in results or (wanted and label not in wanted):
             continue
-        out = args.root / label.split(" ")[0].replace("(", "") / ("cal" if calibrated else "free")
+        out = row_folder(args.root, label, calibrated)
         if not (out / "compression_report.json").exists():
             say(f"compressing: {label}")
             started = time.perf_counter()

@@ -7,27 +7,10 @@ import torch
 MAX_DP_CLUSTERS = 16  # 1 to 4 bits: the dynamic-programming start costs O(k * bins^2) per group
 
 
-def _weighted_quantiles(values: torch.Tensor, weights: torch.Tensor, k: int) -> torch.Tensor:
-    order = values.argsort(dim=1)
-    v = values.gather(1, order)
-    w = weights.gather(1, order)
-    cum = w.cumsum(dim=1)
-    total = cum[:, -1:].clamp_min(1e-30)
-    targets = (torch.arange(k, dtype=values.dtype) + 0.5) / k * total
-    pos = torch.searchsorted(cum.contiguous(), targets.contiguous()).clamp_max(values.shape[1] - 1)
-    return v.gather(1, pos)
-
-
 def assign(values: torch.Tensor, centroids: torch.Tensor) -> torch.Tensor:
     """Index of the nearest centroid for every value; `centroids` must be sorted along dim 1."""
     mids = (centroids[:, 1:] + centroids[:, :-1]) / 2
     return torch.searchsorted(mids.contiguous(), values.contiguous())
-
-
-def _with_extremes(values: torch.Tensor, weights: torch.Tensor, k: int) -> torch.Tensor:
-    """Quantile centroids for all but two clusters, plus each group's minimum and maximum."""
-    inner = _weighted_quantiles(values, weights, k - 2)
-    return torch.cat([values.min(dim=1, keepdim=True).values, inner, values.max(dim=1, keepdim=True).values], dim=1)
 
 
 class _SortedGroups:
@@ -46,6 +29,17 @@ class _SortedGroups:
         self.cw = torch.cat([zero, w.cumsum(1)], 1)
         self.cwv = torch.cat([zero, (w * v64).cumsum(1)], 1)
         self.cwvv = torch.cat([zero, (w * v64 * v64).cumsum(1)], 1)
+
+    def quantiles(self, k: int) -> torch.Tensor:
+        """The values at the k weighted quantiles (i + 0.5) / k of each group: the plain k-means start."""
+        cum = self.cw[:, 1:]
+        targets = (torch.arange(k, dtype=cum.dtype) + 0.5) / k * cum[:, -1:].clamp_min(1e-30)
+        pos = torch.searchsorted(cum.contiguous(), targets.contiguous()).clamp_max(self.v.shape[1] - 1)
+        return self.v.gather(1, pos)
+
+    def with_extremes(self, k: int) -> torch.Tensor:
+        """Quantile centroids for all but two clusters, plus each group's minimum and maximum."""
+        return torch.cat([self.v[:, :1], self.quantiles(k - 2), self.v[:, -1:]], dim=1)
 
     def runs(self, centroids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Start and end (exclusive) of each centroid's run; ties go to the lower centroid, as in `assign`."""
@@ -132,18 +126,19 @@ def weighted_kmeans(values: torch.Tensor, k: int, weights: torch.Tensor | None =
     `weights` (same shape, >= 0) makes the squared error of important values count more: this is
     sensitive k-means when they come from calibration data, plain k-means when they are all ones.
 
-    Lloyd's iterations run from two starts and each group keeps the one with the lower weighted error:
-    weighted quantiles (good for the bulk), and quantiles plus the group's extremes. From quantiles alone a
-    lone outlier weight (the "super weights" of LLMs, 30 standard deviations out in SmolLM2's MLPs) never
-    gets a centroid of its own and is pulled to the bulk, which ruins the model (perplexity 22 -> 13,963).
+    Lloyd's iterations run from up to three starts and each group keeps the one with the lower weighted error:
+    weighted quantiles (good for the bulk), quantiles plus the group's extremes, and (up to 4 bits) the optimal
+    clustering of runs of the sorted values (`_binned_optimum`). From quantiles alone a lone outlier weight (the
+    "super weights" of LLMs, 30 standard deviations out in SmolLM2's MLPs) never gets a centroid of its own and
+    is pulled to the bulk, which ruins the model (perplexity 22 -> 13,963).
     """
     values = values.to(torch.float32)
     weights = torch.ones_like(values) if weights is None else weights.to(torch.float32).clamp_min(0)
     weights = torch.where(weights.sum(dim=1, keepdim=True) > 0, weights, torch.ones_like(weights))
     groups = _SortedGroups(values, weights)
-    starts = [_weighted_quantiles(values, weights, k)]
+    starts = [groups.quantiles(k)]
     if k >= 4 and values.shape[1] > k:
-        starts.append(_with_extremes(values, weights, k))
+        starts.append(groups.with_extremes(k))
     if k <= MAX_DP_CLUSTERS and values.shape[1] > k:
         starts.append(_binned_optimum(groups, k))
     centroids, cost = None, None

@@ -83,6 +83,12 @@ class GenerationResult:
     token_ids: list[int] = field(default_factory=list, repr=False)
     cached_tokens: int = 0  # leading prompt tokens whose state was reused, not prefilled (runtime.prefix_cache)
 
+    def stage_note(self, stage: str, seconds: float) -> str:
+        """One line for ``--explain``: prompt length, reused prompt tokens, first token and total time of a stage
+        (the format `bench/ask_llm_latency.py` reads)."""
+        return (f"{stage}: {self.prompt_tokens} prompt tokens ({self.cached_tokens} reused), first token "
+                f"{self.ttft_s:.2f} s, {self.completion_tokens} tokens in {seconds:.2f} s")
+
     @property
     def prefill_tokens_per_s(self) -> float:
         return self.prompt_tokens / self.prefill_s if self.prefill_s > 0 else 0.0

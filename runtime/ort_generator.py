@@ -140,7 +140,7 @@ class OrtGenerator:
         if seed is not None:
             sampling["random_seed"] = int(seed)
 
-        def new_generator(max_length: int) -> Any:
+        def new_generator() -> Any:
             params = og.GeneratorParams(model)
             params.set_search_options(max_length=max_length, batch_size=1, **sampling)
             if constraint is not None:
@@ -158,15 +158,16 @@ class OrtGenerator:
             # the objects themselves, not their ids: an entry keeps its model and adapters alive
             cache_key = (model, adapters, adapter_key, constraint.kind if constraint else None,
                          constraint.data if constraint else None, fast_forward)
+        max_length = self.prefix_window if cache_key is not None else prompt_tokens + budget + headroom
         reused = 0
         entry = None
         prefill_start = time.perf_counter()
         try:
             if cache_key is not None:
-                entry, reused = self.prefix_cache.take(cache_key, ids.tolist(), lambda: new_generator(self.prefix_window))
+                entry, reused = self.prefix_cache.take(cache_key, ids.tolist(), new_generator)
                 generator = entry.generator
             else:
-                generator = new_generator(prompt_tokens + budget + headroom)
+                generator = new_generator()
                 prefill_start = time.perf_counter()
                 generator.append_tokens(ids)
         except BadConstraint:
@@ -186,8 +187,7 @@ class OrtGenerator:
         seen = int(generator.token_count())
         sampled = 0
         try:
-            limit = (self.prefix_window if entry is not None else prompt_tokens + budget + headroom) - headroom
-            while not generator.is_done() and len(token_ids) < budget and seen < limit:
+            while not generator.is_done() and len(token_ids) < budget and seen < max_length - headroom:
                 logits = np.asarray(generator.get_logits())[0, -1]
                 generator.generate_next_token()
                 count = int(generator.token_count())

@@ -80,7 +80,7 @@ def test_kmeans_keeps_a_lone_outlier_weight_and_beats_one_start():
     """A single weight 30 standard deviations out (the "super weights" of LLMs: SmolLM2's MLPs have them) keeps
     a centroid of its own; k-means from quantiles alone pulled it to the bulk, and data-free 4-bit
     palettization of SmolLM2 went from perplexity 22 to 13,963 (docs/MEASUREMENTS.md)."""
-    from compress.kmeans import _SortedGroups, _weighted_quantiles, weighted_kmeans
+    from compress.kmeans import _SortedGroups, weighted_kmeans
 
     values = torch.randn(8, 4096, generator=torch.Generator().manual_seed(3))
     values[2, 100] = 30.0
@@ -89,7 +89,7 @@ def test_kmeans_keeps_a_lone_outlier_weight_and_beats_one_start():
     approx = centroids.gather(1, idx)
     assert abs(float(approx[2, 100]) - 30.0) < 0.5 and abs(float(approx[5, 7]) + 25.0) < 0.5
     groups = _SortedGroups(values, torch.ones_like(values))
-    quantile_only = groups.lloyd(_weighted_quantiles(values, torch.ones_like(values), 16), 100)
+    quantile_only = groups.lloyd(groups.quantiles(16), 100)
     assert bool((groups.cost(centroids) <= groups.cost(quantile_only) + 1e-9).all())
     # the prefix-sum Lloyd step agrees with assigning every value explicitly
     direct = float(((values - approx) ** 2).sum())
