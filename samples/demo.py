@@ -134,6 +134,10 @@ def adapt_to_command(step: Step) -> tuple[list[str] | None, str]:
     command = cli.commands.get(step.needs)
     if command is None:
         return None, f"`kith {step.needs}` is not installed yet"
+    depth = 1  # args[0] names the command; `kith model import --home H`: the options belong to the subcommand
+    while isinstance(command, click.Group) and depth < len(step.args) and step.args[depth] in command.commands:
+        command = command.commands[step.args[depth]]
+        depth += 1
     known = option_names(command)
     args, dropped, i = [], [], 0
     while i < len(step.args):

@@ -229,3 +229,18 @@ def test_reindex_changes_nothing(indexed) -> None:
     after = app.store.db.execute("SELECT id, content_hash FROM documents ORDER BY id").fetchall()
     assert report.docs_added == 0 and report.docs_updated == 0 and report.docs_removed == 0
     assert before == after
+
+
+def test_demo_keeps_the_options_of_a_subcommand():
+    """`make demo` drops options the installed kith lacks; a subcommand's own options (`kith model import --home`)
+    must be kept, or the model goes to the default home and the next steps cannot find it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kith_demo", SAMPLES / "demo.py")
+    demo = importlib.util.module_from_spec(spec)
+    sys.modules["kith_demo"] = demo  # its dataclasses look their module up
+    spec.loader.exec_module(demo)
+    args, note = demo.adapt_to_command(demo.Step("import", ["model", "import", "--home", "/tmp/x"], needs="model"))
+    assert args == ["model", "import", "--home", "/tmp/x"] and note == ""
+    args, note = demo.adapt_to_command(demo.Step("ask", ["ask", "q", "--no-such-option", "1"], needs="ask"))
+    assert args == ["ask", "q"] and "--no-such-option" in note
