@@ -1,6 +1,6 @@
 """Task adapters trained on this machine (issue 13): the planner's synthesized targets are exactly what
-the plan grammar admits, the answer targets are verbatim, cited source sentences, and
-`kith adapters train planner|answer` trains a LoRA on a tiny model built here, lowers its held-out
+the plan grammar admits, the answer and summary targets are verbatim, cited source sentences, the tool-call\ntargets are what the reply schema admits, and
+`kith adapters train planner|answer|summarize` trains a LoRA on a tiny model built here, lowers its held-out
 loss, imports it under the task's name, and the LLM planner then activates it."""
 from __future__ import annotations
 
@@ -72,6 +72,53 @@ def test_answer_targets_are_cited_source_sentences(app):
         sentence, n = re.fullmatch(r"(.+) \[(\d)\]", example.target, re.S).groups()
         source = re.search(rf"<source n={n}>\n(.*?)</source>", prompt, re.S).group(1)
         assert " ".join(sentence.split())[:60] in " ".join(source.split()), (sentence, source)
+
+
+def test_tool_call_targets_validate_against_the_reply_schema(app):
+    """The planner adapter's tool-call examples: each target is an output the serve/eval reply schema allows
+    for the tools its prompt lists, everyday-function values are copied from the question (not from the
+    descriptions' e.g. values), and about a third are "no call"."""
+    import random
+
+    from agent.runner import load_registry_for
+    from runtime.tool_calls import tool_call_schema
+    from training.planner_data import PlannerData
+    from training.tool_data import GENERIC, generic_examples, intent_examples, intent_tool
+
+    rng = random.Random(1)
+    registry = load_registry_for(app)
+    planned = PlannerData(registry, datetime(2026, 11, 25, 9, tzinfo=timezone.utc), ["Alice Martin"], ["Lisbon"]).examples()
+    tools = {f.name: f.tool() for f in GENERIC} | {s.name: intent_tool(s) for s in registry.list()}
+    generic = generic_examples(rng, 150)
+    examples = generic + intent_examples(registry, planned, rng, ["what is the capital of Peru?"])
+    share = sum(kind == "no_call" for _m, _t, kind in generic) / len(generic)
+    assert 0.2 < share < 0.45, share
+    assert {kind for _m, _t, kind in examples} == {"call", "no_call"}
+    for messages, target, kind in examples:
+        reply = json.loads(target)
+        assert target == json.dumps(reply, ensure_ascii=False, separators=(",", ":"))
+        listed = [tool for name, tool in tools.items() if f"\n- {name}:" in messages[0]["content"]]
+        jsonschema.validate(reply, tool_call_schema(listed, "auto"))
+        assert (kind == "no_call") == ("content" in reply)
+    for messages, target, kind in generic:
+        if kind == "call":
+            for value in json.loads(target)["arguments"].values():
+                shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+                assert shown.lower() in messages[1]["content"].lower(), (value, messages[1]["content"])
+
+
+def test_summary_targets_are_cited_source_sentences(app):
+    from training.summary_data import summary_examples
+
+    examples = summary_examples(app.store, app.embedder, count=40)
+    assert len(examples) >= 20
+    for example in examples:
+        prompt = example.messages[1]["content"]
+        parts = re.findall(r"(.+?) \[(\d)\](?: |$)", example.target, re.S)
+        assert parts, example.target
+        for sentence, n in parts:
+            source = re.search(rf"<source n={n}>\n(.*?)</source>", prompt, re.S).group(1)
+            assert sentence.strip() in source, (sentence, source)
 
 
 def test_train_planner_adapter_on_a_tiny_model(app, tmp_path):

@@ -1,14 +1,15 @@
-"""Task adapters trained on this machine: `kith adapters train planner|answer`.
+"""Task adapters trained on this machine: `kith adapters train planner|answer|summarize`.
 
 Supervised fine-tuning of a LoRA on an installed model's fp32 Hugging Face folder (``HOME/models/NAME/hf``):
 the loss is the next-token cross-entropy on the assistant's target tokens only (the prompt, rendered with
 the model's own chat template exactly as the runtime renders it, is context). The data comes from
-`training.planner_data` (the user's intents, people, places and clock) and `training.answer_data` (the
-user's own documents). A tenth of the examples is held out: the loss on it before and after training is
-reported. The shared loop (`training.lora_trainer`) gives the progress bar and resumable checkpoints;
+`training.planner_data` (the user's intents, people, places and clock, plus the tool-call format of
+`training.tool_data`), `training.answer_data` and `training.summary_data` (the user's own documents).
+A tenth of the examples is held out: the loss on it before and after training is reported. The shared loop (`training.lora_trainer`) gives the progress bar and resumable checkpoints;
 `--from ADAPTER` continues from a PEFT folder (for example the accuracy-recovery adapter of a compressed
 base, so that one active adapter carries both). The finished PEFT folder is imported into the runtime
-under the task's name (`planner`, `answer`), which the LLM planner and generative answerer activate.
+under the task's name (`planner`, `answer`, `summarize`), which the LLM planner, the generative answerer
+and the generative summarizer activate.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ import torch
 from training.errors import TrainingError
 from training.lora_trainer import LoraSettings, attach_lora, train
 
-TASKS = ("planner", "answer")
+TASKS = ("planner", "answer", "summarize")
+TOOL_SHARE = 0.5  # of the planner examples: the tool-call format (`kith serve`, `kith eval tools`)
 MAX_TOKENS = 1024
 Stage = Callable[[str], None]
 
@@ -42,11 +44,17 @@ def task_examples(app: Any, task: str, count: int, seed: int = 0) -> list[tuple[
                               registry=registry, known_places=known_places(app), app=app)
         prompt = LlmPlanner(None, None)
         data = PlannerData(registry, context.now, app.store.person_names(200), context.known_places, seed=seed)
-        pairs = [(prompt.messages(e.question, context), e.target) for e in data.examples()]
+        planned = data.examples()
+        pairs = [(prompt.messages(e.question, context), e.target) for e in planned]
+        pairs += _tool_pairs(registry, planned, int(count * TOOL_SHARE), seed)
     elif task == "answer":
         from training.answer_data import answer_examples
 
         pairs = [(e.messages, e.target) for e in answer_examples(app.store, count=count, seed=seed)]
+    elif task == "summarize":
+        from training.summary_data import summary_examples
+
+        pairs = [(e.messages, e.target) for e in summary_examples(app.store, app.embedder, count=count, seed=seed)]
     else:
         raise TrainingError(f"unknown task {task!r}; train one of: {', '.join(TASKS)} (or `recovery`)")
     if len(pairs) < 4:
@@ -54,6 +62,19 @@ def task_examples(app: Any, task: str, count: int, seed: int = 0) -> list[tuple[
                             "mail, messages and calendar first (`kith index PATH`)")
     random.Random(seed).shuffle(pairs)
     return pairs[:count]
+
+
+def _tool_pairs(registry: Any, planned: list[Any], count: int, seed: int) -> list[tuple[list[dict[str, str]], str]]:
+    """`count` tool-call examples: the user's intents as tools (with and without the right one), then generic."""
+    from agent.oos_pool import OOS_POOL
+    from training.tool_data import generic_examples, intent_examples
+
+    rng = random.Random(seed)
+    from_intents = intent_examples(registry, planned, rng, rng.sample(list(OOS_POOL), min(20, len(OOS_POOL))))
+    rng.shuffle(from_intents)
+    chosen = from_intents[: count // 2]
+    chosen += generic_examples(rng, count - len(chosen))
+    return [(messages, target) for messages, target, _kind in chosen]
 
 
 def encode(tokenizer: Any, messages: list[dict[str, str]], target: str,

@@ -116,3 +116,6 @@ _task_command("planner", "Train the planner adapter from this home's intents, pe
 _task_command("answer", "Train the answer adapter from this home's own documents (cited, grounded targets).\n\n"
               "Checkpoints every 10 steps: run the same command again to resume. Imported as adapter `answer`, "
               "which `kith ask --answerer generative` activates.")
+_task_command("summarize", "Train the summarize adapter from this home's threads and conversations (cited targets).\n\n"
+              "Checkpoints every 10 steps: run the same command again to resume. Imported as adapter `summarize`, "
+              "which `kith summarize --mode generative` and the summarize_thread intent activate.")
