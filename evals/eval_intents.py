@@ -43,6 +43,19 @@ class IntentDataset:
         return cls.from_json(data, str(path))
 
     @classmethod
+    def open(cls, path: str | Path, clinc: bool = False) -> "IntentDataset":
+        """FILE in kith's format, or CLINC150's data_full.json converted on the fly when ``clinc``."""
+        if not clinc:
+            return cls.load(path)
+        from evals.clinc150 import convert
+
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise KithError(f"cannot read CLINC150 file {path}: {exc}") from exc
+        return cls.from_json(convert(data), str(path))
+
+    @classmethod
     def from_json(cls, data: Any, origin: str = "input") -> "IntentDataset":
         if not isinstance(data, dict) or not isinstance(data.get("intents"), list) or not isinstance(data.get("test"), list):
             raise KithError(f'{origin}: expected {{"intents": [{{"name", "phrases"}}], "test": [{{"text", "intent"}}]}}')

@@ -27,7 +27,7 @@ class EvalRegistry:
     def __init__(self, dataset: IntentDataset) -> None:
         self.specs = {name: SimpleNamespace(
             name=name, title=" / ".join(f'"{p}"' for p in phrases[:EXAMPLES_IN_PROMPT]), from_index=None,
-            input_schema={"type": "object", "properties": {}}, effect="read", phrases=phrases)
+            input_schema={"type": "object", "properties": {}}, effect="read", phrases=phrases, examples={})
             for name, phrases in dataset.intents.items()}
 
     def list(self) -> list[Any]:

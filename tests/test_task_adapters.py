@@ -157,3 +157,27 @@ def test_unknown_model_and_empty_home_are_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["adapters", "train", "answer", "--home", str(tmp_path / "empty")])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "no model named" in result.output or "kith model import" in result.output
+
+
+def test_planner_examples_from_an_evaluation_file_use_its_phrases_not_its_tests(app):
+    """`kith adapters train planner --intents FILE`: the file's intents replace the installed ones, its test
+    questions never become training examples, and every target is what that registry's grammar admits."""
+    from agent.llm_planner import LlmPlanner
+    from agent.plan import PlanContext
+    from evals.eval_intents import IntentDataset
+    from evals.eval_intents_llm import EvalRegistry
+    from tests.serve_helpers import REPO
+    from training.task_adapters import task_examples
+
+    dataset = IntentDataset.open(REPO / "evals" / "intents" / "fewshot_7x10.json")
+    pairs = task_examples(app, "planner", 400, intents=dataset)
+    schema = LlmPlanner(None, None).schema(PlanContext(now=datetime.now(timezone.utc), registry=EvalRegistry(dataset),
+                                                       known_places=[], app=None))
+    actions = set()
+    tests = {" ".join(t.lower().split()) for t, _ in dataset.test}
+    for messages, target in pairs:
+        jsonschema.validate(json.loads(target), schema)
+        actions.add(json.loads(target)["action"])
+        assert " ".join(messages[-1]["content"].lower().split()) not in tests
+    assert set(dataset.intents) <= actions and {"search", "out_of_scope"} <= actions
+    assert not any('"name":' in t for _m, t in pairs)  # no tool-call examples in an evaluation adapter

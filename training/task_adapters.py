@@ -30,15 +30,23 @@ MAX_TOKENS = 1024
 Stage = Callable[[str], None]
 
 
-def task_examples(app: Any, task: str, count: int, seed: int = 0) -> list[tuple[list[dict[str, str]], str]]:
-    """(messages, target) pairs for `task`, synthesized from this home's intents and index."""
+def task_examples(app: Any, task: str, count: int, seed: int = 0,
+                  intents: Any = None) -> list[tuple[list[dict[str, str]], str]]:
+    """(messages, target) pairs for `task`, synthesized from this home's intents and index. ``intents`` (an
+    `evals.eval_intents.IntentDataset`) replaces the installed intents with an evaluation file's training
+    phrases, for `kith eval intents --planner llm` (its test questions are never used)."""
     if task == "planner":
         from agent.llm_planner import LlmPlanner
         from agent.plan import PlanContext
         from agent.executor import known_places, load_registry_for
         from training.planner_data import PlannerData
 
-        registry = load_registry_for(app)
+        if intents is not None:
+            from evals.eval_intents_llm import EvalRegistry
+
+            registry = EvalRegistry(intents)
+        else:
+            registry = load_registry_for(app)
         owner = app.home.config.get("owner") or {}
         context = PlanContext(now=datetime.now(timezone.utc).astimezone(), owner=owner if isinstance(owner, dict) else {},
                               registry=registry, known_places=known_places(app), app=app)
@@ -46,7 +54,8 @@ def task_examples(app: Any, task: str, count: int, seed: int = 0) -> list[tuple[
         data = PlannerData(registry, context.now, app.store.person_names(200), context.known_places, seed=seed)
         planned = data.examples()
         pairs = [(prompt.messages(e.question, context), e.target) for e in planned]
-        pairs += _tool_pairs(registry, planned, int(count * TOOL_SHARE), seed)
+        if intents is None:
+            pairs += _tool_pairs(registry, planned, int(count * TOOL_SHARE), seed)
     elif task == "answer":
         from training.answer_data import answer_examples
 
@@ -107,7 +116,7 @@ def heldout_loss(model: Any, examples: list[tuple[torch.Tensor, torch.Tensor]], 
 
 def train_task_adapter(app: Any, task: str, settings: LoraSettings, *, model_name: str | None = None,
                        examples: int = 400, batch_size: int = 2, start_from: str | Path | None = None,
-                       out_dir: Path | None = None, import_as: str | None = None,
+                       out_dir: Path | None = None, import_as: str | None = None, intents: Any = None,
                        progress: Callable[[int, int, float], None] | None = None,
                        stage: Stage | None = None) -> dict[str, Any]:
     """Trains the `task` adapter for the home's model, imports it into the runtime, and returns a summary."""
@@ -123,7 +132,7 @@ def train_task_adapter(app: Any, task: str, settings: LoraSettings, *, model_nam
     if not (hf / "config.json").is_file():
         raise TrainingError(f"model {installed.name!r} has no fp32 Hugging Face folder ({hf}); re-import it with "
                             "`kith model import` (it keeps hf/ by default)")
-    pairs = task_examples(app, task, examples, seed=settings.seed)
+    pairs = task_examples(app, task, examples, seed=settings.seed, intents=intents)
     tokenizer = AutoTokenizer.from_pretrained(str(hf))
     context = json.loads((hf / "config.json").read_text()).get("max_position_embeddings") or MAX_TOKENS
     encoded = [encode(tokenizer, m, t, min(MAX_TOKENS, int(context))) for m, t in pairs]
@@ -140,7 +149,7 @@ def train_task_adapter(app: Any, task: str, settings: LoraSettings, *, model_nam
         lora.train()
         return batch_loss(lora, [train_set[rng.randrange(len(train_set))] for _ in range(batch_size)], pad)
 
-    target = out_dir or app.home.path / "training" / f"{task}-{installed.name}"
+    target = out_dir or app.home.path / "training" / f"{import_as or task}-{installed.name}"
     config = {"kind": task, "model": installed.name, "examples": len(encoded), "batch_size": batch_size,
               "from": str(start_from)}
     result = train(lora, step_loss, settings, target, config, progress)

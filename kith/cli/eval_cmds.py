@@ -29,25 +29,21 @@ def eval_group() -> None:
                    "(llm/auto use the home's on-device model and its `planner` adapter).")
 @click.option("--limit", type=int, default=None, help="Only the first N test examples (with --planner).")
 @click.option("--home", "home", default=None, help="kith home holding the model (with --planner llm/auto).")
+@click.option("--adapter", default=None,
+              help="Adapter the llm/auto planners activate (default: `planner` when installed; `none` for the base model). "
+                   "`kith adapters train planner --intents FILE --name NAME` trains one on FILE's phrases.")
 @json_option
 def eval_intents_cmd(file: str, method: str, phrases_per_intent: int | None, target_oos_recall: float,
                      threshold: float | None, calibrate: str, clinc: bool, planners: str | None, limit: int | None,
-                     home: str | None, as_json: bool) -> None:
+                     home: str | None, adapter: str | None, as_json: bool) -> None:
     """Route FILE's test examples and report in-scope accuracy and out-of-scope recall/precision."""
-    import json
-    from pathlib import Path
-
-    from evals.clinc150 import convert
     from agent.embed_cache import CachedEmbedder
     from evals.eval_intents import IntentDataset, evaluate
     from indexer.embeddings import Embedder
 
-    if clinc:
-        dataset = IntentDataset.from_json(convert(json.loads(Path(file).read_text(encoding="utf-8"))), file)
-    else:
-        dataset = IntentDataset.load(file)
+    dataset = IntentDataset.open(file, clinc)
     if planners:
-        _eval_planners(dataset, planners, method, target_oos_recall, limit, home, as_json)
+        _eval_planners(dataset, planners, method, target_oos_recall, limit, home, adapter, as_json)
         return
     report = evaluate(dataset, CachedEmbedder(Embedder()), method=method, target_oos_recall=target_oos_recall,
                       threshold=threshold, k=phrases_per_intent, calibrate=calibrate)
@@ -71,7 +67,7 @@ def eval_intents_cmd(file: str, method: str, phrases_per_intent: int | None, tar
 
 
 def _eval_planners(dataset, planners: str, method: str, target_oos_recall: float, limit: int | None,
-                   home: str | None, as_json: bool) -> None:
+                   home: str | None, adapter: str | None, as_json: bool) -> None:
     """`--planner deterministic,llm,auto`: the same test questions through each planner, side by side."""
     from agent.choose import AutoPlanner, generator_for, installed_adapter
     from agent.embed_cache import CachedEmbedder
@@ -92,7 +88,11 @@ def _eval_planners(dataset, planners: str, method: str, target_oos_recall: float
         planners = {"deterministic": deterministic}
         if app is not None:  # one model for both rows
             generator = generator_for(app)
-            llm = LlmPlanner(generator, deterministic, adapter=installed_adapter(generator, PLANNER_ADAPTER))
+            chosen = None if adapter == "none" else installed_adapter(generator, adapter or PLANNER_ADAPTER)
+            if adapter not in (None, "none") and chosen is None:
+                raise click.UsageError(f"no adapter named {adapter!r} for this home's model: train it with "
+                                       f"`kith adapters train planner --intents FILE --name {adapter}`")
+            llm = LlmPlanner(generator, deterministic, adapter=chosen)
             planners.update(llm=llm, auto=AutoPlanner(deterministic, llm))
         for name in names:
             report = evaluate_planner(dataset, planners[name], limit, stderr_progress())

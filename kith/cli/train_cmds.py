@@ -76,7 +76,8 @@ def recovery_cmd(model_dir: str, teacher_dir: str, calibration: str, out: str | 
 def _task_command(task: str, help_text: str) -> None:
     @train_group.command(task, help=help_text)
     @click.option("--model", "model_name", help="Installed model to train on (default: the home's model).")
-    @click.option("--steps", default=300, show_default=True)
+    @click.option("--steps", default=150, show_default=True,
+                  help="Optimizer steps (150 at batch 2: 10-20 min for SmolLM2-135M on 2 cores).")
     @click.option("--examples", default=400, show_default=True, help="Examples to synthesize (a tenth is held out).")
     @click.option("--rank", default=16, show_default=True)
     @click.option("--learning-rate", default=5e-4, show_default=True)
@@ -84,22 +85,29 @@ def _task_command(task: str, help_text: str) -> None:
     @click.option("--from", "start_from", type=click.Path(file_okay=False),
                   help="Continue from a PEFT adapter (e.g. the accuracy-recovery adapter of a compressed base).")
     @click.option("--name", "import_as", help=f"Adapter name to import it as (default: {task}).")
+    @click.option("--intents", "intents_file", type=click.Path(exists=True, dir_okay=False),
+                  help="planner only: train on this `kith eval intents` FILE's phrases instead of the installed intents.")
+    @click.option("--clinc", is_flag=True, help="--intents FILE is CLINC150 data_full.json.")
     @home_option
     @json_option
     def command(model_name: str | None, steps: int, examples: int, rank: int, learning_rate: float,
-                batch_size: int, start_from: str | None, import_as: str | None, home: str | None,
-                as_json: bool) -> None:
+                batch_size: int, start_from: str | None, import_as: str | None, intents_file: str | None,
+                clinc: bool, home: str | None, as_json: bool) -> None:
+        from evals.eval_intents import IntentDataset
         from indexer.app import KithApp
         from training.lora_trainer import LoraSettings
         from training.task_adapters import train_task_adapter
 
+        if intents_file and task != "planner":
+            raise click.UsageError("--intents is for `kith adapters train planner` only")
+        intents = IntentDataset.open(intents_file, clinc) if intents_file else None
         app = KithApp(home)
         try:
             settings = LoraSettings(rank=rank, alpha=2 * rank, steps=steps, learning_rate=learning_rate)
             say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
             summary = train_task_adapter(app, task, settings, model_name=model_name, examples=examples,
                                          batch_size=batch_size, start_from=start_from, import_as=import_as,
-                                         progress=_bar(), stage=say)
+                                         intents=intents, progress=_bar(), stage=say)
         finally:
             app.close()
         if as_json:
