@@ -31,6 +31,15 @@ def installed_adapter(generator: Any, name: str) -> str | None:
     return name if callable(has) and has(name) else None
 
 
+def task_adapter(app: Any, generator: Any, task: str, default: str) -> str | None:
+    """The adapter a task activates: kith.toml ``[agent] TASK_adapter`` (a name, or "none" for the base model),
+    else ``default`` when it is installed."""
+    from agent.executor import agent_setting
+
+    chosen = agent_setting(app, f"{task}_adapter", default) if app is not None else default
+    return None if chosen == "none" else installed_adapter(generator, chosen)
+
+
 class AutoPlanner:
     """The router decides whether a request is for an intent at all; the on-device model decides only the
     requests the router hesitates over (an intent below ``threshold`` confidence).
@@ -66,7 +75,8 @@ def llm_planner(app: Any, embedder: Any) -> Any:
     from agent.deterministic_planner import DeterministicPlanner
 
     generator = generator_for(app)
-    return LlmPlanner(generator, DeterministicPlanner(embedder), adapter=installed_adapter(generator, PLANNER_ADAPTER))
+    return LlmPlanner(generator, DeterministicPlanner(embedder),
+                      adapter=task_adapter(app, generator, "planner", PLANNER_ADAPTER))
 
 
 def generative_answerer(app: Any, embedder: Any) -> Any:
@@ -75,4 +85,4 @@ def generative_answerer(app: Any, embedder: Any) -> Any:
 
     generator = generator_for(app)
     return GenerativeAnswerer(generator, embedder, app.store, ExtractiveAnswerer(embedder),
-                              adapter=installed_adapter(generator, ANSWER_ADAPTER))
+                              adapter=task_adapter(app, generator, "answer", ANSWER_ADAPTER))

@@ -93,10 +93,10 @@ def summarizer_for(app: Any, mode: str | None = None) -> GenerativeSummarizer | 
         from indexer.errors import KithError
 
         raise KithError(f"unknown summarizer {mode!r}: use extractive or generative")
-    from agent.choose import generator_for, installed_adapter
+    from agent.choose import generator_for, task_adapter
 
     generator = generator_for(app)
-    return GenerativeSummarizer(generator, app.embedder, adapter=installed_adapter(generator, SUMMARY_ADAPTER))
+    return GenerativeSummarizer(generator, app.embedder, adapter=task_adapter(app, generator, "summarize", SUMMARY_ADAPTER))
 
 
 def thread_summary_writer(app: Any) -> Any:

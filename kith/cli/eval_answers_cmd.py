@@ -41,6 +41,8 @@ def link_model(scratch: Path, model: str | None) -> str:
     store.get(name)  # ModelNotFound / CorruptModel: one line saying how to import it
     (scratch / "models").mkdir(exist_ok=True)
     (scratch / "models" / name).symlink_to((source / "models" / name).resolve(), target_is_directory=True)
+    if (source / "adapters").is_dir():  # the user's trained adapters (the answer adapter) come along
+        (scratch / "adapters").symlink_to((source / "adapters").resolve(), target_is_directory=True)
     (scratch / "kith.toml").write_text(f'[runtime]\nmodel = "{name}"\nthreads = {store.threads()}\n')
     return name
 
@@ -98,9 +100,11 @@ def print_report(report: dict[str, Any]) -> None:
 @click.option("--corpora", type=click.Path(file_okay=False),
               help="Root of the corpora named by a line's \"corpus\" (default: $KITH_CORPORA, else a shared/corpora "
                    "folder next to FILE's folder or one of its parents).")
+@click.option("--adapter", help="Generative: the adapter the answerer activates (default: `answer` when installed; "
+                                "`none` for the base model).")
 @json_option
 def answers_cmd(file: str, answerer: str, model: str | None, home: str | None, keep_home: bool,
-                corpora: str | None, as_json: bool) -> None:
+                corpora: str | None, adapter: str | None, as_json: bool) -> None:
     """Grounded QA on FILE (JSONL: question, documents, answer or "unknown"): accuracy and citation precision."""
     from agent.answer_set import load_answer_set
     from evals.eval_answers import build_index, evaluate
@@ -112,6 +116,8 @@ def answers_cmd(file: str, answerer: str, model: str | None, home: str | None, k
     with eval_home(home, keep_home) as path:
         model_name = link_model(path, model) if answerer == "generative" and not home else None
         app = KithApp(path)
+        if adapter:
+            app.home.config.setdefault("agent", {})["answer_adapter"] = adapter
         try:
             if home and answerer == "generative":
                 from runtime.model_store import ModelStore
@@ -129,6 +135,7 @@ def answers_cmd(file: str, answerer: str, model: str | None, home: str | None, k
         finally:
             app.close()
     report["model"] = model_name
+    report["adapter"] = adapter or ("answer (when installed)" if answerer == "generative" else None)
     report["index"] = index
     if as_json:
         echo_json(report)
