@@ -45,6 +45,8 @@ def main() -> None:
         home.mkdir(parents=True)
         (home / "models").mkdir()
         (home / "models" / args.model).symlink_to((args.models_from / "models" / args.model).resolve())
+        if (args.models_from / "adapters").is_dir():  # the trained planner and answer adapters, when there are any
+            (home / "adapters").symlink_to((args.models_from / "adapters").resolve())
         (home / "kith.toml").write_text(
             '[owner]\nname = "Maya Okafor"\nemails = ["maya.okafor@example.com"]\n'
             f'[runtime]\nmodel = "{args.model}"\n[agent]\nplanner = "llm"\nanswerer = "generative"\n')
@@ -62,7 +64,8 @@ def main() -> None:
     app.close()
     result = {"questions": report.questions, "intent_calls": report.intent_calls, "new_files": report.new_files,
               "target_phrase_leaks": report.target_phrases, "not_verbatim_lines": len(report.ungrounded),
-              "seconds_per_question": seconds / max(report.questions, 1), "answers": report.answers}
+              "seconds_per_question": seconds / max(report.questions, 1), "answers": report.answers,
+              "adapters": sorted(p.name for p in (home / "adapters").iterdir()) if (home / "adapters").is_dir() else []}
     if args.json:
         print(json.dumps(result, indent=1))
         return
