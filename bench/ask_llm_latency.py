@@ -5,7 +5,8 @@ same daemon, interleaved question by question (A/B/A/B).
 For each stage it reports the prompt length, the tokens whose state was reused from the previous request
 (runtime.prefix_cache) and the time to first token, parsed from the plan's notes.
 
-    python bench/ask_llm_latency.py [--messages 1000] [--questions 40] [--root /tmp/kith-bench] [--json]
+    python bench/ask_llm_latency.py [--messages 1000] [--questions 40] [--root /tmp/kith-bench]
+                                    [--adapters-from HOME] [--json]
 
 The home is the daemon benchmarks' Enron home (built and indexed once, cached under --root); the bundled
 SmolLM2 is imported into it once.
@@ -74,11 +75,14 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--questions", type=int, default=40)
     parser.add_argument("--root", default="/tmp/kith-bench")
+    parser.add_argument("--adapters-from", type=Path, help="a home whose trained adapters (planner, answer) to use")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     home, _ = build_home(Path(args.root), args.messages)
     if not (home / "models" / "smollm2").exists():
         subprocess.run([KITH, "model", "import", "--home", str(home)], check=True, stdout=subprocess.DEVNULL)
+    if args.adapters_from and not (home / "adapters").exists():
+        (home / "adapters").symlink_to((args.adapters_from / "adapters").resolve())
     questions = (QUESTIONS * (1 + args.questions // len(QUESTIONS)))[: args.questions]
     rows: dict[str, list[float]] = {"llm+generative": [], "deterministic+extractive": []}
     per_stage: dict[str, list[tuple[int, int, float]]] = {}
@@ -97,6 +101,7 @@ def main() -> None:
                     planners[used] = planners.get(used, 0) + 1
                     fallbacks += "fallback" in used
     report = {"cpu": cpu_info(), "questions": len(questions),
+              "adapters": sorted(p.name for p in (home / "adapters").iterdir()) if (home / "adapters").is_dir() else [],
               "whole_process_ms": {name: summary(values) for name, values in rows.items()},
               "planner_used": planners, "fallbacks": fallbacks, "stages": {}}
     for stage, values in per_stage.items():
