@@ -78,8 +78,7 @@ class LlmPlanner:
                                              constraint=Constraint.json_schema(self.schema(context)))
         except Exception as exc:  # noqa: BLE001 - any model failure falls back, and the plan says why
             return self._fallback(question, context, f"the LLM planner failed ({exc}); used the deterministic planner")
-        timing = (result.stage_note("llm planner", time.perf_counter() - started)
-                  + (f", adapter {self.adapter}" if self.adapter else ""))
+        timing = result.stage_note("llm planner", time.perf_counter() - started)
         try:
             action = json.loads(result.text)
         except json.JSONDecodeError:

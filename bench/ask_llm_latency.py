@@ -61,9 +61,17 @@ def ask(home: Path, question: str, planner: str, answerer: str) -> tuple[float, 
         return elapsed, {"error": done.stderr.strip()[-300:]}
 
 
+SWITCH = re.compile(r"(llm planner|answerer): [^\"]*?, adapter \S+ activated in ([\d.]+) ms")
+
+
 def stages(answer: dict) -> dict[str, tuple[int, int, float]]:
     text = json.dumps(answer)
     return {m.group(1): (int(m.group(2)), int(m.group(3)), float(m.group(4))) for m in NOTE.finditer(text)}
+
+
+def switches(answer: dict) -> dict[str, float]:
+    """Milliseconds each stage spent activating its adapter (absent without an adapter)."""
+    return {m.group(1): float(m.group(2)) for m in SWITCH.finditer(json.dumps(answer))}
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -87,6 +95,7 @@ def main() -> None:
     rows: dict[str, list[float]] = {"llm+generative": [], "deterministic+extractive": []}
     per_stage: dict[str, list[tuple[int, int, float]]] = {}
     fallbacks, planners = 0, {}
+    adapter_ms: dict[str, list[float]] = {}
     with running_daemon(home):
         ask(home, "warm up the model: when is the meeting?", "llm", "generative")
         for number, question in enumerate(questions):
@@ -97,6 +106,8 @@ def main() -> None:
                 if planner == "llm":
                     for stage, value in stages(answer).items():
                         per_stage.setdefault(stage, []).append(value)
+                    for stage, ms in switches(answer).items():
+                        adapter_ms.setdefault(stage, []).append(ms)
                     used = str((answer.get("plan") or {}).get("planner") or "error")
                     planners[used] = planners.get(used, 0) + 1
                     fallbacks += "fallback" in used
@@ -109,6 +120,8 @@ def main() -> None:
             "requests": len(values), "prompt_tokens_p50": statistics.median(v[0] for v in values),
             "reused_tokens_p50": statistics.median(v[1] for v in values),
             "ttft_ms": summary([v[2] * 1000 for v in values])}
+        if adapter_ms.get(stage):
+            report["stages"][stage]["adapter_switch_ms"] = summary(adapter_ms[stage])
     if args.json:
         print(json.dumps(report, indent=2))
         return

@@ -82,12 +82,14 @@ class GenerationResult:
     mean_logprob: float | None = None
     token_ids: list[int] = field(default_factory=list, repr=False)
     cached_tokens: int = 0  # leading prompt tokens whose state was reused, not prefilled (runtime.prefix_cache)
+    adapter_s: float = 0.0  # choosing the request's graph and activating its adapter (an LRU hit or a load)
 
     def stage_note(self, stage: str, seconds: float) -> str:
         """One line for ``--explain``: prompt length, reused prompt tokens, first token and total time of a stage
         (the format `bench/ask_llm_latency.py` reads)."""
+        switch = f", adapter {self.adapter} activated in {self.adapter_s * 1000:.1f} ms" if self.adapter else ""
         return (f"{stage}: {self.prompt_tokens} prompt tokens ({self.cached_tokens} reused), first token "
-                f"{self.ttft_s:.2f} s, {self.completion_tokens} tokens in {seconds:.2f} s")
+                f"{self.ttft_s:.2f} s, {self.completion_tokens} tokens in {seconds:.2f} s{switch}")
 
     @property
     def prefill_tokens_per_s(self) -> float:

@@ -125,6 +125,7 @@ class OrtGenerator:
         og = _og()
         started = time.perf_counter()
         model, adapters, adapter_key = self._model_for(adapter)
+        activated = time.perf_counter()
         ids = self.encode(messages)
         prompt_tokens = int(ids.shape[0])
         if prompt_tokens >= self.context_length:
@@ -237,7 +238,7 @@ class OrtGenerator:
             text=text, prompt_tokens=prompt_tokens, completion_tokens=len(token_ids), finish_reason=finish,  # type: ignore[arg-type]
             model=self.name, adapter=adapter, ttft_s=first_token_at - started, prefill_s=prefill_done - prefill_start,
             decode_s=end - first_token_at, mean_logprob=(logprob_sum / sampled) if token_ids and sampled else None,
-            token_ids=token_ids, cached_tokens=reused,
+            token_ids=token_ids, cached_tokens=reused, adapter_s=activated - started,
         )
 
     def _model_for(self, adapter: str | None) -> tuple[Any, Any, str]:
