@@ -10,8 +10,10 @@ list as the system prompt, then exactly one `{"name": ..., "arguments": {...}}` 
   parameter descriptions carry example values that differ from the question's, so that the adapter
   learns to copy values from the user's words rather than from the descriptions.
 
-About a third of the examples are "no call": a question paired with tools that cannot answer it
-(another function's tools, or an out-of-scope question from `agent.oos_pool`). No benchmark item is
+Four in ten of the everyday-function examples are "no call": a question paired with tools that cannot
+answer it (another function's tools; or a near miss, a question on the function's own topic that it
+cannot do, such as a rectangle's area for `rectangle_perimeter`), plus out-of-scope questions from
+`agent.oos_pool`. No benchmark item is
 used. Every target validates against `runtime.tool_calls.tool_call_schema` (tests check it).
 """
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Function:
     description: str
     params: tuple[Param, ...]
     questions: tuple[str, ...]  # {param} slots; optional params appear only in some questions
+    near_misses: tuple[str, ...] = ()  # same topic, but this function cannot do it: the answer is "no call"
 
     def tool(self) -> dict[str, Any]:
         props = {}
@@ -148,6 +151,25 @@ GENERIC = (  # names and questions written for kith; none is a function of the B
 )
 
 
+NEAR_MISSES = {  # written for kith: questions close to a function's topic that it cannot answer
+    "rectangle_perimeter": ('What is the area of a rectangle 6 by 4?', 'How long is the diagonal of a 3 by 4 rectangle?', 'What is the perimeter of a circle with radius 2?'),
+    "weather_forecast_days": ('What was the temperature in Lisbon last January?', 'Which city has the most rainy days a year?', 'When does the sun set in Osaka today?'),
+    "share_expense": ('Convert 40 euros to dollars.', 'How much did I spend on groceries last month?', 'What is a normal tip in Japan?'),
+    "loan_monthly_payment": ('What is the current mortgage rate in Portugal?', 'How much can I borrow with a salary of 3000?', 'Is it better to rent or to buy?'),
+    "find_parking": ('Is street parking free on Sundays in Lyon?', 'How much is a parking ticket in Austin?', 'Find a gas station near Denver.'),
+    "get_train_departures": ('Buy me a train ticket to Porto.', 'How long does the train from Rossio to Sintra take?', 'Which platform is the 9:15 to Coimbra on?'),
+    "book_ferry": ('How long is the ferry ride from Dover to Calais?', 'Cancel my ferry booking for tomorrow.', 'Book a flight from Lisbon to Porto on 2027-03-02.'),
+    "fibonacci_number": ('Is 21 a prime number?', 'What is 12 factorial?', 'What is the sum of the first 10 odd numbers?'),
+    "search_podcasts": ('Play the latest episode of my favourite podcast.', 'Subscribe me to a podcast about sourdough.', 'How do I start my own podcast?'),
+    "post_note": ('Delete the note titled Lunch.', 'What did Omar post in the ops channel yesterday?', 'Rename the design channel to product.'),
+    "daily_water_intake": ('How many calories are in a banana?', 'How many steps should I walk per day?', 'What is a healthy weight for 1.75 m?'),
+    "define_word": ('Translate saudade into English.', 'How do you pronounce gezellig?', 'Give me a synonym for ephemeral.'),
+    "median_of": ('What is the mean of 3, 5 and 10?', 'What is the largest of 4, 19 and 7?', 'Sort 8, 2, 5 from smallest to largest.'),
+}
+GENERIC = tuple(Function(f.name, f.description, f.params, f.questions, NEAR_MISSES.get(f.name, ())) for f in GENERIC)
+NO_CALL_SHARE = 0.4
+
+
 def _mentioned(question: str, fn: Function) -> list[str]:
     return [p.name for p in fn.params if "{" + p.name + "}" in question]
 
@@ -169,7 +191,8 @@ def tool_messages(tools: list[dict[str, Any]], question: str) -> list[dict[str, 
 
 
 def generic_examples(rng: random.Random, count: int) -> list[tuple[list[dict[str, str]], str, str]]:
-    """(messages, target, kind) for the everyday functions; about a third are "no call"."""
+    """(messages, target, kind) for the everyday functions; `NO_CALL_SHARE` are "no call", half of those a
+    near miss (a question on the function's topic that it cannot answer)."""
     out = []
     for _ in range(count):
         fn = rng.choice(GENERIC)
@@ -177,9 +200,14 @@ def generic_examples(rng: random.Random, count: int) -> list[tuple[list[dict[str
         values = {p.name: p.value(rng) for p in fn.params}
         text = question.format(**{k: _render(v) for k, v in values.items()})
         others = [f for f in GENERIC if f is not fn]
-        if rng.random() < 0.33:
-            tools = [f.tool() for f in rng.sample(others, rng.randint(1, 3))]
-            out.append((tool_messages(tools, text), _compact(NO_CALL), "no_call"))
+        if rng.random() < NO_CALL_SHARE:
+            if fn.near_misses and rng.random() < 0.5:  # the right topic, but not what the function does
+                tools = [fn.tool()] + [f.tool() for f in rng.sample(others, rng.randint(0, 1))]
+                rng.shuffle(tools)
+                out.append((tool_messages(tools, rng.choice(fn.near_misses)), _compact(NO_CALL), "no_call"))
+            else:
+                tools = [f.tool() for f in rng.sample(others, rng.randint(1, 3))]
+                out.append((tool_messages(tools, text), _compact(NO_CALL), "no_call"))
             continue
         tools = [f.tool() for f in rng.sample(others, rng.randint(0, 2))] + [fn.tool()]
         rng.shuffle(tools)
