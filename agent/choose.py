@@ -37,7 +37,16 @@ def task_adapter(app: Any, generator: Any, task: str, default: str) -> str | Non
     from agent.executor import agent_setting
 
     chosen = agent_setting(app, f"{task}_adapter", default) if app is not None else default
-    return None if chosen == "none" else installed_adapter(generator, chosen)
+    if chosen == "none":
+        return None
+    found = installed_adapter(generator, chosen)
+    if found is None and chosen != default:  # asked for by name in kith.toml: say how to get it
+        from indexer.errors import KithError
+
+        raise KithError(f"[agent] {task}_adapter = {chosen!r} is not installed for this model: train it with "
+                        f"`kith adapters train {task} --name {chosen}` or import one with `kith adapters import DIR "
+                        f"--name {chosen}` (or set it to \"none\")")
+    return found
 
 
 class AutoPlanner:
