@@ -147,6 +147,12 @@ def test_train_planner_adapter_on_a_tiny_model(app, tmp_path):
     assert asked.exit_code == 0, asked.output
     notes = json.loads(asked.stdout)["plan"]["notes"]
     assert any("adapter planner" in n for n in notes), notes
+    # an adapter named in kith.toml that is not installed: one line saying how to train it
+    config.write_text(config.read_text() + '\n[agent]\nplanner_adapter = "nope"\n')
+    missing = CliRunner().invoke(cli, ["ask", "remind me to call Bob tomorrow at 9", "--planner", "llm",
+                                       "--home", str(home)])
+    assert missing.exit_code != 0 and "Traceback" not in missing.output, missing.output
+    assert "kith adapters train planner --name nope" in missing.output
     # the same command again finds the finished adapter folder and says so in one line
     again = CliRunner().invoke(cli, args)
     assert again.exit_code != 0 and "already exists" in again.output and "Traceback" not in again.output
