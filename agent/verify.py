@@ -79,14 +79,21 @@ def missing_facts(sentence: str, chunk: str) -> list[str]:
         [w for w in dict.fromkeys(words) if not _has_word(w, haystack)]
 
 
+TRAILING_CITATIONS = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
+
+
 def split_cited(answer: str) -> list[tuple[str, list[int]]]:
     """(sentence without citations, its citation numbers) for each sentence of a generated answer."""
-    out = []
+    out: list[tuple[str, list[int]]] = []
+    # "… Portugal. [2] Next …": a citation after the full stop closes the sentence before it
+    answer = TRAILING_CITATIONS.sub(lambda m: m.group(2) + m.group(1), answer)
     for sentence in split_sentences(answer):
         cited = [int(n) for n in CITATION.findall(sentence)]
         text = CITATION.sub("", sentence).strip()
         if text:
             out.append((text, cited))
+        elif cited and out:  # a citation left on its own still closes the sentence before it
+            out[-1] = (out[-1][0], out[-1][1] + cited)
     return out
 
 

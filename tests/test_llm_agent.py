@@ -333,3 +333,15 @@ def test_model_written_digest_reasons_are_checked_against_the_message(llm_app):
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert [i["id"] for i in json.loads(done.stdout)][:3] == order[:3]
+
+
+def test_a_citation_after_the_full_stop_closes_that_sentence():
+    """"… Portugal. [2] Next …" is how the answer adapter (and many models) cite; the citation must stay with the
+    sentence it closes, not vanish as an empty sentence (it did, and every such answer was dropped as uncited)."""
+    from agent.verify import split_cited
+
+    assert split_cited("The boat leaves from Doca de Santo Amaro. [2] Alice booked it. [1][3]") == [
+        ("The boat leaves from Doca de Santo Amaro.", [2]), ("Alice booked it.", [1, 3])]
+    assert split_cited("It leaves at 10am [1]. Bring sunscreen [2].") == [("It leaves at 10am.", [1]),
+                                                                         ("Bring sunscreen.", [2])]
+    assert split_cited("No citation here.") == [("No citation here.", [])]
