@@ -24,26 +24,6 @@ def generator_for(app: Any, model: str | None = None) -> Any:
     return _generators[key]
 
 
-def default_planner(app: Any) -> str:
-    """The planner when kith.toml names none: ``auto`` once the home's model has a trained ``planner`` adapter,
-    else ``deterministic``. Measured (docs/MEASUREMENTS.md, "Intents through the plan step"): with a planner
-    adapter, auto reaches 100% out-of-scope recall at 88.6% in-scope accuracy, where the router alone, tuned
-    to the same recall, keeps 42.9%; without one, the base 135M model makes auto worse than the router.
-    Reads two small files: no model is opened to decide."""
-    import json
-
-    from agent.llm_planner import PLANNER_ADAPTER
-
-    try:
-        runtime = app.home.config.get("runtime") or {}
-        model = str(runtime.get("model") or "smollm2")
-        manifest = json.loads((app.home.path / "adapters" / PLANNER_ADAPTER / "manifest.json").read_text())
-        installed = (app.home.path / "models" / model / "manifest.json").is_file()
-    except (OSError, ValueError, AttributeError):
-        return "deterministic"
-    return "auto" if installed and manifest.get("model") == model else "deterministic"
-
-
 def installed_adapter(generator: Any, name: str) -> str | None:
     """`name` if the generator can activate an adapter of that name, else None (run the base model)."""
     provider = getattr(generator, "adapter_provider", None)

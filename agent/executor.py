@@ -12,8 +12,7 @@ from typing import Any, Callable
 
 from agent.composer import ComposedAnswer
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Planner, Retrieve
-from agent.choose import default_planner
-from agent.plugins import DEFAULT_ANSWERER, make
+from agent.plugins import DEFAULT_ANSWERER, DEFAULT_PLANNER, make
 from agent.protocols import Answerer, AnswerRequest
 from agent.render import RenderContext, render_result, result_type
 from indexer.people import card_relations_to_owner, display_name
@@ -73,7 +72,7 @@ class Agent:
             self.now = self.now.replace(tzinfo=timezone.utc)
         self.registry = registry if registry is not None else load_registry_for(app)
         if planner is None:
-            planner = make("register_planners", agent_setting(app, "planner", default_planner(app)), app.embedder, app=app)
+            planner = make("register_planners", agent_setting(app, "planner", DEFAULT_PLANNER), app.embedder, app=app)
         self.planner = planner
         if answerer is None:
             answerer = make("register_answerers", agent_setting(app, "answerer", DEFAULT_ANSWERER), app.embedder,

@@ -91,14 +91,13 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
 def evaluate(app: Any, answer_set: AnswerSet, answerer: str = "extractive",
              progress: ProgressFn | None = None) -> dict[str, Any]:
     """Ask every question of the set (already indexed into ``app``) and score the answers."""
-    from agent.choose import default_planner
-    from agent.plugins import make
+    from agent.plugins import DEFAULT_PLANNER, make
     from agent.runner import agent_setting, load_registry_for
 
     registry = load_registry_for(app)
     verifier = Verifier(app.embedder)
     # built once, as a daemon would keep them (the deterministic planner calibrates its router when built)
-    planner = agent_setting(app, "planner", default_planner(app))
+    planner = agent_setting(app, "planner", DEFAULT_PLANNER)
     parts = {"planner": make("register_planners", planner, app.embedder, app=app),
              "answerer": make("register_answerers", answerer, app.embedder, app=app)}
     results = []

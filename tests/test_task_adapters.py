@@ -147,18 +147,6 @@ def test_train_planner_adapter_on_a_tiny_model(app, tmp_path):
     assert asked.exit_code == 0, asked.output
     notes = json.loads(asked.stdout)["plan"]["notes"]
     assert any("adapter planner" in n for n in notes), notes
-    # with a planner adapter for the home's model, a home that names no planner plans with `auto`
-    from agent.choose import default_planner
-    from indexer.app import KithApp
-
-    assert default_planner(app) == "deterministic"  # the fixture's config still names the default model
-    trained = KithApp(home)
-    try:
-        assert default_planner(trained) == "auto"
-    finally:
-        trained.close()
-    plain = CliRunner().invoke(cli, ["ask", "remind me to call Bob tomorrow at 9", "--json", "--home", str(home)])
-    assert plain.exit_code == 0 and json.loads(plain.stdout)["plan"]["planner"].startswith("auto"), plain.output
     # an adapter named in kith.toml that is not installed: one line saying how to train it
     config.write_text(config.read_text() + '\n[agent]\nplanner_adapter = "nope"\n')
     missing = CliRunner().invoke(cli, ["ask", "remind me to call Bob tomorrow at 9", "--planner", "llm",

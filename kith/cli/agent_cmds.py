@@ -24,8 +24,7 @@ def agent_app(home: str | None) -> KithApp:
 @click.option("--explain", is_flag=True, help="Show the plan: route, slots and steps.")
 @click.option("--now", "now_text", help="Pretend the time is this ISO timestamp (for demos and tests).")
 @click.option("--planner", help="deterministic (the router), llm (the on-device model), auto (the router unless "
-                                "unsure), or a plugin's planner; default: kith.toml [agent] planner, else auto once "
-                                "`kith adapters train planner` has run, else deterministic.")
+                                "unsure), or a plugin's planner; default: kith.toml [agent] planner.")
 @click.option("--answerer", help="extractive (quotes retrieved sentences), generative (the model writes a verified, "
                                  "cited answer), or a plugin's; default: kith.toml [agent] answerer.")
 @click.option("--tier", type=click.Choice(["device", "private", "external"]),
