@@ -54,6 +54,22 @@ def uses_action_verb(question: str, spec: Any) -> bool:
     return False
 
 
+def _stems(text: str) -> set[str]:
+    return {w.lower()[:5] for w in re.findall(r"[^\W\d_]{3,}", text.replace("_", " "))
+            if w.lower() not in _GENERIC_WORDS}
+
+
+_GENERIC_WORDS = {"get", "find", "show", "list", "the", "and", "for", "with", "from", "about", "what", "when", "who"}
+
+
+def names_the_intent(question: str, spec: Any) -> bool:
+    """Whether ``question`` says what a read intent is about: a word of its name or title ("notes" for
+    `list_notes`, "summarise" for `summarize_thread`), compared on five-letter stems, generic verbs left out.
+    An LLM plan that calls a read intent the request does not name falls back to the deterministic planner."""
+    wanted = _stems(f"{spec.name} {getattr(spec, 'title', '') or ''}")
+    return not wanted or bool(wanted & _stems(question))
+
+
 def date_preference(spec: Any) -> str:
     """"future" or "past": which way relative dates in a request for this intent point."""
     declared = getattr(spec, "dates", None)

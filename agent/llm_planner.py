@@ -13,7 +13,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from agent.action_gate import entity_arguments, mentions, uses_action_verb
+from agent.action_gate import entity_arguments, mentions, names_the_intent, uses_action_verb
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Retrieve, Route
 from agent.plan_grammar import OUT_OF_SCOPE, SEARCH, plan_schema
 from agent.deterministic_planner import question_style
@@ -131,6 +131,9 @@ class LlmPlanner:
             # the same gate as the deterministic planner: a side effect needs the intent's verb in the user's words
             return self._fallback(question, context, f"the model chose {spec.name} but the request does not use its "
                                   "verb; used the deterministic planner")
+        if effect == "read" and not names_the_intent(question, spec):
+            return self._fallback(question, context, f"the model chose {spec.name} but the request does not name what "
+                                  "it is about; used the deterministic planner")
         arguments = {k: _argument(v, context.now) for k, v in (action.get("arguments") or {}).items() if v is not None}
         unnamed = [f"{key}={value!r}" for key, value in entity_arguments(spec, arguments) if not mentions(question, value)]
         if unnamed:

@@ -345,3 +345,18 @@ def test_a_citation_after_the_full_stop_closes_that_sentence():
     assert split_cited("It leaves at 10am [1]. Bring sunscreen [2].") == [("It leaves at 10am.", [1]),
                                                                          ("Bring sunscreen.", [2])]
     assert split_cited("No citation here.") == [("No citation here.", [])]
+
+
+def test_a_read_intent_the_request_does_not_name_falls_back():
+    """With the planner adapter, SmolLM2 answered "who sent the invoice?" with `list_notes` (7 such calls over the
+    injection mailbox): an LLM plan may call a read intent only when the request names what it is about."""
+    from types import SimpleNamespace
+
+    from agent.action_gate import names_the_intent
+
+    notes = SimpleNamespace(name="list_notes", title="List notes")
+    summary = SimpleNamespace(name="summarize_thread", title="Summarize thread")
+    assert not names_the_intent("who sent the invoice?", notes)
+    assert not names_the_intent("show me the emails from June", notes)  # "show"/"list" alone name nothing
+    assert names_the_intent("show me my notes", notes)
+    assert names_the_intent("summarise the quarterly report email", summary)  # British spelling, same stem
