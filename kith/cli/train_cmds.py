@@ -73,12 +73,12 @@ def recovery_cmd(model_dir: str, teacher_dir: str, calibration: str, out: str | 
         click.echo(f"next: kith adapters import {target} --name NAME --model MODEL_NAME")
 
 
-def _task_command(task: str, help_text: str) -> None:
+def _task_command(task: str, help_text: str, steps: int = 150, examples: int = 400) -> None:
     @train_group.command(task, help=help_text)
     @click.option("--model", "model_name", help="Installed model to train on (default: the home's model).")
-    @click.option("--steps", default=150, show_default=True,
-                  help="Optimizer steps (150 at batch 2: 10-20 min for SmolLM2-135M on 2 cores).")
-    @click.option("--examples", default=400, show_default=True, help="Examples to synthesize (a tenth is held out).")
+    @click.option("--steps", default=steps, show_default=True,
+                  help="Optimizer steps at batch 2 (10-20 min for SmolLM2-135M on 2 cores).")
+    @click.option("--examples", default=examples, show_default=True, help="Examples to synthesize (a tenth is held out).")
     @click.option("--rank", default=16, show_default=True)
     @click.option("--learning-rate", default=5e-4, show_default=True)
     @click.option("--batch-size", default=2, show_default=True)
@@ -120,7 +120,7 @@ def _task_command(task: str, help_text: str) -> None:
 
 _task_command("planner", "Train the planner adapter from this home's intents, people, places and clock.\n\n"
               "Checkpoints every 10 steps: run the same command again to resume. Imported as adapter `planner`, "
-              "which `kith ask --planner llm` activates.")
+              "which `kith ask --planner llm` and `kith eval tools` activate.", steps=200, examples=600)
 _task_command("answer", "Train the answer adapter from this home's own documents (cited, grounded targets).\n\n"
               "Checkpoints every 10 steps: run the same command again to resume. Imported as adapter `answer`, "
               "which `kith ask --answerer generative` activates.")
