@@ -59,14 +59,18 @@ def _stems(text: str) -> set[str]:
             if w.lower() not in _GENERIC_WORDS}
 
 
-_GENERIC_WORDS = {"get", "find", "show", "list", "the", "and", "for", "with", "from", "about", "what", "when", "who"}
+_GENERIC_WORDS = {"get", "find", "show", "list", "give", "tell", "the", "and", "for", "with", "from", "about", "what",
+                  "when", "who", "where", "which", "how", "have", "any", "all", "my", "me", "you", "your", "are", "was",
+                  "did", "does", "there", "this", "that", "latest", "last", "new", "next", "please"}
 
 
 def names_the_intent(question: str, spec: Any) -> bool:
-    """Whether ``question`` says what a read intent is about: a word of its name or title ("notes" for
-    `list_notes`, "summarise" for `summarize_thread`), compared on five-letter stems, generic verbs left out.
+    """Whether ``question`` says what a read intent is about: a word of its name, title or phrases ("notes" for
+    `list_notes`, "phone" for `get_contact`, "summarise" for `summarize_thread`), compared on five-letter
+    stems, generic words left out.
     An LLM plan that calls a read intent the request does not name falls back to the deterministic planner."""
-    wanted = _stems(f"{spec.name} {getattr(spec, 'title', '') or ''}")
+    phrases = " ".join(SLOT_RE.sub(" ", p) for p in getattr(spec, "phrases", None) or [])
+    wanted = _stems(f"{spec.name} {getattr(spec, 'title', '') or ''} {phrases}")
     return not wanted or bool(wanted & _stems(question))
 
 

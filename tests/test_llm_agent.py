@@ -354,9 +354,12 @@ def test_a_read_intent_the_request_does_not_name_falls_back():
 
     from agent.action_gate import names_the_intent
 
-    notes = SimpleNamespace(name="list_notes", title="List notes")
-    summary = SimpleNamespace(name="summarize_thread", title="Summarize thread")
+    notes = SimpleNamespace(name="list_notes", title="List notes", phrases=["list my notes", "show my to-do list"])
+    summary = SimpleNamespace(name="summarize_thread", title="Summarize thread", phrases=["summarize {thread}"])
+    contact = SimpleNamespace(name="get_contact", title="Get contact", phrases=["what is {person}'s phone number"])
     assert not names_the_intent("who sent the invoice?", notes)
     assert not names_the_intent("show me the emails from June", notes)  # "show"/"list" alone name nothing
     assert names_the_intent("show me my notes", notes)
     assert names_the_intent("summarise the quarterly report email", summary)  # British spelling, same stem
+    assert names_the_intent("what is Alice's phone number?", contact)  # its phrases count, not only its name
+    assert not names_the_intent("when is the dinner?", contact)
