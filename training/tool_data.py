@@ -50,7 +50,6 @@ class Function:
     description: str
     params: tuple[Param, ...]
     questions: tuple[str, ...]  # {param} slots; optional params appear only in some questions
-    near_misses: tuple[str, ...] = ()  # same topic, but this function cannot do it: the answer is "no call"
 
     def tool(self) -> dict[str, Any]:
         props = {}
@@ -166,7 +165,6 @@ NEAR_MISSES = {  # written for kith: questions close to a function's topic that 
     "define_word": ('Translate saudade into English.', 'How do you pronounce gezellig?', 'Give me a synonym for ephemeral.'),
     "median_of": ('What is the mean of 3, 5 and 10?', 'What is the largest of 4, 19 and 7?', 'Sort 8, 2, 5 from smallest to largest.'),
 }
-GENERIC = tuple(Function(f.name, f.description, f.params, f.questions, NEAR_MISSES.get(f.name, ())) for f in GENERIC)
 NO_CALL_SHARE = 0.4
 
 
@@ -201,10 +199,11 @@ def generic_examples(rng: random.Random, count: int) -> list[tuple[list[dict[str
         text = question.format(**{k: _render(v) for k, v in values.items()})
         others = [f for f in GENERIC if f is not fn]
         if rng.random() < NO_CALL_SHARE:
-            if fn.near_misses and rng.random() < 0.5:  # the right topic, but not what the function does
+            near_misses = NEAR_MISSES.get(fn.name, ())
+            if near_misses and rng.random() < 0.5:  # the right topic, but not what the function does
                 tools = [fn.tool()] + [f.tool() for f in rng.sample(others, rng.randint(0, 1))]
                 rng.shuffle(tools)
-                out.append((tool_messages(tools, rng.choice(fn.near_misses)), _compact(NO_CALL), "no_call"))
+                out.append((tool_messages(tools, rng.choice(near_misses)), _compact(NO_CALL), "no_call"))
             else:
                 tools = [f.tool() for f in rng.sample(others, rng.randint(1, 3))]
                 out.append((tool_messages(tools, text), _compact(NO_CALL), "no_call"))
