@@ -84,12 +84,13 @@ def test_tool_call_targets_validate_against_the_reply_schema(app):
     from runtime.tool_calls import tool_call_schema
     from training.planner_data import PlannerData
     from training.tool_data import GENERIC, generic_examples, intent_examples, intent_tool
+    from training.tool_functions import BANK
 
     rng = random.Random(1)
     registry = load_registry_for(app)
     planned = PlannerData(registry, datetime(2026, 11, 25, 9, tzinfo=timezone.utc), ["Alice Martin"], ["Lisbon"]).examples()
-    tools = {f.name: f.tool() for f in GENERIC} | {s.name: intent_tool(s) for s in registry.list()}
-    generic = generic_examples(rng, 150)
+    tools = {f.name: f.tool() for f in GENERIC + BANK} | {s.name: intent_tool(s) for s in registry.list()}
+    generic = generic_examples(rng, 400)
     examples = generic + intent_examples(registry, planned, rng, ["what is the capital of Peru?"])
     share = sum(kind == "no_call" for _m, _t, kind in generic) / len(generic)
     assert 0.3 < share < 0.5, share
@@ -105,6 +106,26 @@ def test_tool_call_targets_validate_against_the_reply_schema(app):
             for value in json.loads(target)["arguments"].values():
                 shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
                 assert shown.lower() in messages[1]["content"].lower(), (value, messages[1]["content"])
+
+
+def test_everyday_functions_are_not_benchmark_functions():
+    """No function the planner adapter trains on is a BFCL function, so `kith eval tools` measures a skill,
+    not a memorised signature (checked against the corpus's function names when it is present)."""
+    from tests.conftest import corpus
+    from training.tool_data import GENERIC
+    from training.tool_functions import BANK, NEAR_MISSES
+
+    ours = {f.name for f in GENERIC + BANK}
+    assert len(ours) == len(GENERIC) + len(BANK) >= 50
+    assert set(NEAR_MISSES) <= ours
+    data = corpus("toolcall-bfcl-v4") / "berkeley-function-call-leaderboard" / "bfcl_eval" / "data"
+    theirs = set()
+    for path in data.glob("BFCL_v4_*.json"):
+        for line in path.read_text().splitlines():
+            for function in json.loads(line).get("function") or []:
+                theirs.add(function["name"])
+    assert len(theirs) > 1000
+    assert not ours & theirs, sorted(ours & theirs)
 
 
 def test_summary_targets_are_cited_source_sentences(app):

@@ -25,7 +25,7 @@ from training.errors import TrainingError
 from training.lora_trainer import LoraSettings, attach_lora, train
 
 TASKS = ("planner", "answer", "summarize")
-TOOL_SHARE = 0.5  # of the planner examples: the tool-call format (`kith serve`, `kith eval tools`)
+TOOL_SHARE = 0.6  # of the planner examples: the tool-call format (`kith serve`, `kith eval tools`)
 MAX_TOKENS = 1024
 Stage = Callable[[str], None]
 
@@ -81,7 +81,7 @@ def _tool_pairs(registry: Any, planned: list[Any], count: int, seed: int) -> lis
     rng = random.Random(seed)
     from_intents = intent_examples(registry, planned, rng, rng.sample(list(OOS_POOL), min(20, len(OOS_POOL))))
     rng.shuffle(from_intents)
-    chosen = from_intents[: count // 2]
+    chosen = from_intents[: count // 3]  # two thirds everyday functions: the skill, not the intents
     chosen += generic_examples(rng, count - len(chosen))
     return [(messages, target) for messages, target, _kind in chosen]
 

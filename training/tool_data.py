@@ -6,9 +6,10 @@ list as the system prompt, then exactly one `{"name": ..., "arguments": {...}}` 
 `{"content": "I cannot do that"}`). Two sources, both synthesized here:
 
 - the user's installed intents as tools, questions filled from their phrases (with `PlannerData`);
-- `GENERIC`, a small set of everyday functions written for this module (kith's licence), whose
-  parameter descriptions carry example values that differ from the question's, so that the adapter
-  learns to copy values from the user's words rather than from the descriptions.
+- `GENERIC` (13 everyday functions written for this module) and `training.tool_functions.BANK` (40 more,
+  across science, maths, money, travel, media and home; kith's licence), whose parameter descriptions
+  carry example values that differ from the question's, so that the adapter learns to copy values from
+  the user's words rather than from the descriptions.
 
 Four in ten of the everyday-function examples are "no call": a question paired with tools that cannot
 answer it (another function's tools; or a near miss, a question on the function's own topic that it
@@ -191,15 +192,19 @@ def tool_messages(tools: list[dict[str, Any]], question: str) -> list[dict[str, 
 def generic_examples(rng: random.Random, count: int) -> list[tuple[list[dict[str, str]], str, str]]:
     """(messages, target, kind) for the everyday functions; `NO_CALL_SHARE` are "no call", half of those a
     near miss (a question on the function's topic that it cannot answer)."""
+    from training.tool_functions import BANK, NEAR_MISSES as BANK_NEAR_MISSES
+
+    everyday = GENERIC + BANK
+    near = {**NEAR_MISSES, **BANK_NEAR_MISSES}
     out = []
     for _ in range(count):
-        fn = rng.choice(GENERIC)
+        fn = rng.choice(everyday)
         question = rng.choice(fn.questions)
         values = {p.name: p.value(rng) for p in fn.params}
         text = question.format(**{k: _render(v) for k, v in values.items()})
-        others = [f for f in GENERIC if f is not fn]
+        others = [f for f in everyday if f is not fn]
         if rng.random() < NO_CALL_SHARE:
-            near_misses = NEAR_MISSES.get(fn.name, ())
+            near_misses = near.get(fn.name, ())
             if near_misses and rng.random() < 0.5:  # the right topic, but not what the function does
                 tools = [fn.tool()] + [f.tool() for f in rng.sample(others, rng.randint(0, 1))]
                 rng.shuffle(tools)

@@ -120,7 +120,7 @@ def _task_command(task: str, help_text: str, steps: int = 150, examples: int = 4
 
 _task_command("planner", "Train the planner adapter from this home's intents, people, places and clock.\n\n"
               "Checkpoints every 10 steps: run the same command again to resume. Imported as adapter `planner`, "
-              "which `kith ask --planner llm` and `kith eval tools` activate.", steps=200, examples=600)
+              "which `kith ask --planner llm` and `kith eval tools` activate.", steps=300, examples=900)
 _task_command("answer", "Train the answer adapter from this home's own documents (cited, grounded targets).\n\n"
               "Checkpoints every 10 steps: run the same command again to resume. Imported as adapter `answer`, "
               "which `kith ask --answerer generative` activates.")
