@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from runtime.compressed_import import PACKED_FILE, CompressedCodes, is_compressed_folder
 from runtime.errors import BadModelSource
 from runtime.gguf_import import check_gguf, gguf_to_hf
 from runtime.locate import BUNDLED_NAME, bundled_gguf
@@ -91,8 +92,13 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
     ``accuracy_level`` 4 quantizes activations to int8 per block (fast, like llama.cpp); 0 keeps them fp32
     (exact for a Q4_1 GGUF, slower decode).
     ``lora`` builds the LoRA-capable variant ``onnx-lora/`` (adapters run on it).
+    A `kith compress` output folder is imported with its own codes (`runtime.compressed_import`): quant
+    becomes ``compressed`` whatever was asked.
     """
     path, kind, default_name = resolve_source(source)
+    codes = None
+    if kind == "hf" and is_compressed_folder(path):
+        quant, codes = "compressed", CompressedCodes(path)
     name = check_name(name or default_name)
     if kind == "gguf":
         check_gguf(path)
@@ -102,7 +108,7 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
         source_sha = sha256_tree(path)
     store = ModelStore.for_home(home)
     store.sweep_stale()
-    if quant not in QUANT_METHODS:
+    if quant not in QUANT_METHODS and codes is None:
         raise BadModelSource(f"unknown quantization {quant!r} (choose from {', '.join(QUANT_METHODS)})")
     if accuracy_level not in (0, 1, 2, 3, 4):
         raise BadModelSource(f"accuracy level must be 0..4, not {accuracy_level}")
@@ -129,7 +135,7 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
 
                 stats = quantize_model(fp32_dir / "model.onnx", stage / "onnx" / "model.onnx",
                                        method=options["method"], accuracy_level=options["accuracy_level"],
-                                       lm_head_bits=options["lm_head_bits"])
+                                       lm_head_bits=options["lm_head_bits"], codes=codes)
                 for side in ONNX_SIDE_FILES:
                     if (fp32_dir / side).is_file():
                         shutil.copy2(fp32_dir / side, stage / "onnx" / side)
@@ -141,7 +147,7 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
                 shutil.rmtree(stage / ".builder-cache", ignore_errors=True)
             with stages.stage("building the LoRA graph"):
                 if lora:
-                    _build_lora(hf_dir, stage, options)
+                    _build_lora(hf_dir, stage, options, codes)
             with stages.stage("hashing"):
                 weights = sorted(hf_dir.glob("*.safetensors"))
                 base_hash = sha256_file(weights[0]) if len(weights) == 1 else sha256_tree(hf_dir)
@@ -164,7 +170,8 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
                         "whole_onnx_model": round(onnx_bytes * 8 / max(params, 1), 3),
                     },
                     "quantization": {"exact_q4_1_blocks": stats.exact_blocks, "total_4bit_blocks": stats.total_blocks,
-                                     "quantized_nodes": len(stats.quantized), "fp32_nodes": stats.kept_fp32},
+                                     "quantized_nodes": len(stats.quantized), "fp32_nodes": stats.kept_fp32,
+                                     **(_compressed_summary(path, stats, codes) if codes is not None else {})},
                     "build_options": options,
                     "builder": {"tool": "onnxruntime_genai.models.builder", "version": _og_version(),
                                 "precision": "fp32", "execution_provider": "cpu"},
@@ -175,14 +182,24 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
     return store.get(name)
 
 
-def _build_lora(hf_dir: Path, stage: Path, options: dict[str, Any]) -> None:
+def _compressed_summary(source: Path, stats: Any, codes: CompressedCodes) -> dict[str, Any]:
+    report = json.loads((source / "compression_report.json").read_text())
+    return {"compressed": {
+        "recipe": report.get("recipe"), "bpw": report.get("bpw"), "packed_bytes": report.get("size_bytes"),
+        "matmulnbits_nodes_by_bits": {str(b): n for b, n in sorted(stats.widths.items())},
+        "note": "layers without an onnxruntime kernel (palettized, pruned, affine, 3-bit) run as fp32 MatMuls "
+                "of the decompressed weights: size on disk is the packed size, memory at run time is not",
+        "codes_not_matching_the_graph": codes.mismatched}}
+
+
+def _build_lora(hf_dir: Path, stage: Path, options: dict[str, Any], codes: CompressedCodes | None = None) -> None:
     """``onnx-lora/``: the same quantization as ``onnx/`` with every LoRA MatMul excluded (kept fp32)."""
     from runtime.lora_graph import LORA_DIR, build_lora_graph
     from runtime.quantize import quantize_model
 
     def quantize(src: Path, dst: Path, exclude: list[str]) -> Any:
         return quantize_model(src, dst, method=options["method"], accuracy_level=options["accuracy_level"],
-                              lm_head_bits=options["lm_head_bits"], exclude=exclude)
+                              lm_head_bits=options["lm_head_bits"], exclude=exclude, codes=codes)
 
     build_lora_graph(hf_dir, stage / LORA_DIR, quantize=quantize, genai_config_from=stage / "onnx")
 
@@ -190,6 +207,8 @@ def _build_lora(hf_dir: Path, stage: Path, options: dict[str, Any]) -> None:
 def _copy_hf(source: Path, target: Path) -> None:
     target.mkdir(parents=True)
     for item in source.iterdir():
+        if item.name == PACKED_FILE:  # the packed codes are read from the source; hf/ holds the weights
+            continue
         if item.is_file() and (item.name in HF_FILES or item.suffix == ".safetensors" or item.name.endswith(".json")):
             shutil.copy2(item, target / item.name)
 

@@ -35,6 +35,7 @@ class QuantStats:
     total_blocks: int = 0
     weight_params: int = 0
     weight_bits: float = 0.0
+    widths: dict[int, int] = field(default_factory=dict)  # method "compressed": MatMulNBits nodes per width
 
     @property
     def exact_fraction(self) -> float:
@@ -43,7 +44,16 @@ class QuantStats:
 
 def pack_nibbles(q: np.ndarray) -> np.ndarray:
     """[N, kb, 32] values 0..15 -> [N, kb, 16] bytes, element 2i in the low nibble (MatMulNBits layout)."""
-    return (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
+    return pack_codes(q, 4)
+
+
+def pack_codes(q: np.ndarray, bits: int) -> np.ndarray:
+    """[N, kb, 32] codes of 2, 4 or 8 bits -> bytes, the first code in the lowest bits (MatMulNBits layout)."""
+    per = 8 // bits
+    out = np.zeros(q.shape[:-1] + (q.shape[-1] // per,), np.uint8)
+    for i in range(per):
+        out |= (q[..., i::per].astype(np.uint8) << (bits * i)).astype(np.uint8)
+    return out
 
 
 def q4_1_blocks(weight_nk: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -78,8 +88,11 @@ def quantize_model(
     lm_head_bits: int = 8,
     exclude: Iterable[str] = (),
     progress: Callable[[int, int], None] | None = None,
+    codes: Callable[[str, np.ndarray], tuple[np.ndarray, np.ndarray, int] | None] | None = None,
 ) -> QuantStats:
-    """Quantize every MatMul with a constant ``[K, N]`` weight in ``src`` (model.onnx) and write ``dst``."""
+    """Quantize every MatMul with a constant ``[K, N]`` weight in ``src`` (model.onnx) and write ``dst``.
+    With ``codes`` (method "compressed", `runtime.compressed_import.CompressedCodes`) each node takes its
+    codes, scales and width from a `kith compress` folder, and a node it has none for stays fp32."""
     import onnx
     from onnx import helper, numpy_helper
 
@@ -107,11 +120,19 @@ def quantize_model(
         is_head = "lm_head" in node.name
         bits = lm_head_bits if is_head else 4
         replacement = []
-        if bits == 32:
+        if bits == 32 and codes is None:
             stats.kept_fp32.append(node.name)
             continue
         out = node.output[0]
-        if bits == 8:
+        if codes is not None:
+            given = codes(node.name, weight)
+            if given is None:
+                stats.kept_fp32.append(node.name)
+                continue
+            q, d, bits = given
+            packed = pack_codes(q, bits)
+            stats.widths[bits] = stats.widths.get(bits, 0) + 1
+        elif bits == 8:
             q, d = q8_0_blocks(weight.T)
             packed = q
         elif method == "sym4":
