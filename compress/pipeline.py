@@ -132,7 +132,7 @@ def _plan_mixed(layers, specs, recipe: Recipe, importance, progress,
     options: dict[str, list[Option]] = {}
     numel: dict[str, int] = {}
     fixed_bits = fixed_numel = 0
-    base = replace(recipe.default, technique="palettize")
+    base = replace(recipe.default, technique=recipe.mix)
     for i, ((name, module, _), spec) in enumerate(zip(layers, specs)):
         weight = module.weight.detach()
         if spec is not recipe.default:

@@ -27,7 +27,11 @@ TECHNIQUES = ("palettize", "linear", "prune", "prune+palettize", "prune+linear",
 CALIBRATIONS = ("auto", "none", "activation", "fisher")
 LAYER_KEYS = {"technique", "bits", "granularity", "group_size", "block_size", "mode", "sparsity", "n_m",
               "calibration", "pattern"}
-TOP_KEYS = {"name", "description", "include", "exclude", "override", "target_bpw", "candidates", "budget"} | LAYER_KEYS
+TOP_KEYS = {"name", "description", "include", "exclude", "override", "target_bpw", "candidates", "budget",
+            "mix"} | LAYER_KEYS
+# What a mixed recipe assigns per layer: palettization widths (a table per group), or linear widths that
+# onnxruntime runs as MatMulNBits (2, 4, 8 bits; symmetric, per block) after `kith model import`.
+MIXES = ("palettize", "linear")
 # What a mixed recipe's target_bpw is measured over: only the layers it mixes (Apple's "3.5 bits per weight,
 # 8-bit embeddings"), or the whole model, counting the overridden and fp16 layers too.
 BUDGETS = ("mixed-layers", "model")
@@ -68,6 +72,7 @@ class Recipe:
     target_bpw: float | None = None
     candidates: tuple[int, ...] = (2, 3, 4, 8)
     budget: str = "mixed-layers"
+    mix: str = "palettize"
     description: str = ""
     source: dict = field(default_factory=dict, compare=False)
 
@@ -116,6 +121,10 @@ def parse_recipe(table: dict, name: str = "recipe") -> Recipe:
             raise RecipeError("candidates", f"{candidates!r}: use integers from 1 to 8")
         if table.get("budget", "mixed-layers") not in BUDGETS:
             raise RecipeError("budget", f"{table['budget']!r} is not one of {', '.join(BUDGETS)}")
+        if table.get("mix", "palettize") not in MIXES:
+            raise RecipeError("mix", f"{table['mix']!r} is not one of {', '.join(MIXES)}")
+        if table.get("mix") == "linear" and any(b == 1 for b in candidates):
+            raise RecipeError("candidates", "linear quantization needs at least 2 bits")
     overrides = []
     for i, item in enumerate(table.get("override", [])):
         if "pattern" not in item:
@@ -132,7 +141,7 @@ def parse_recipe(table: dict, name: str = "recipe") -> Recipe:
         exclude=tuple(table.get("exclude", [])), overrides=tuple(overrides),
         target_bpw=float(table["target_bpw"]) if "target_bpw" in table else None,
         candidates=tuple(sorted(table.get("candidates", [2, 3, 4, 8]))),
-        budget=str(table.get("budget", "mixed-layers")),
+        budget=str(table.get("budget", "mixed-layers")), mix=str(table.get("mix", "palettize")),
         description=str(table.get("description", "")), source=table,
     )
 

@@ -168,7 +168,8 @@ def test_group_size_that_does_not_divide_names_the_field():
 
 
 def test_every_named_recipe_loads():
-    for name in ("int8", "int4-b32", "palettize4-g16", "palettize3-skm", "mixed-3.5", "sparse40-palettize4"):
+    for name in ("int8", "int4-b32", "palettize4-g16", "palettize3-skm", "mixed-3.5", "mixed-linear-3.5",
+                 "sparse40-palettize4"):
         assert load_recipe(name).name == name
 
 

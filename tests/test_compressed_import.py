@@ -76,3 +76,26 @@ def test_a_folder_without_a_report_is_quantized_as_before(tmp_path):
 
     source = tiny_hf_model(tmp_path / "plain", layers=1)
     assert not is_compressed_folder(source)
+
+
+def test_mixed_linear_lands_on_its_budget_and_runs_entirely_as_matmulnbits(tmp_path):
+    """`mixed-linear-3.5`: 2/4/8-bit linear widths per layer from measured sensitivity, within 0.05 bits of the
+    target over the mixed layers, and every one of them (and the int8 lm_head) runs as MatMulNBits."""
+    from compress.recipe import load_recipe
+    from runtime.importer import import_model
+    from tiny_models import CALIBRATION_TEXT
+
+    source = tiny_hf_model(tmp_path / "source", layers=4, hidden=128)
+    calibration = tmp_path / "calibration.txt"
+    calibration.write_text(CALIBRATION_TEXT)
+    report = compress_model(source, load_recipe("mixed-linear-3.5"), tmp_path / "out", calibration)
+    mixed = [r for r in report["layers"] if "embed" not in r["name"]]
+    assert {r["technique"] for r in mixed} == {"linear"} and {r["bits"] for r in mixed} <= {2, 4, 8}
+    assert len({r["bits"] for r in mixed}) >= 2
+    assert abs(report["mixed"]["mixed_layers_bpw"] - 3.5) <= 0.05
+    home = tmp_path / "home"
+    home.mkdir()
+    model = import_model(home, str(tmp_path / "out"), name="ml", progress=False, lora=False)
+    quant = json.loads((model.path / "manifest.json").read_text())["quantization"]
+    assert quant["fp32_nodes"] == [] and quant["compressed"]["codes_not_matching_the_graph"] == []
+    assert sum(quant["compressed"]["matmulnbits_nodes_by_bits"].values()) == 4 * 5 + 1
