@@ -26,7 +26,8 @@ CORPORA = REPO.parent / "shared" / "corpora"
 ROWS = [("int8", "int8", False), ("int4-b32", "int4-b32", False), ("palettize4-g16 data-free", "palettize4-g16", False),
         ("palettize4-g16 calibrated", "palettize4-g16", True), ("palettize3-skm", "palettize3-skm", True),
         ("palettize2-g16 (2-bit)", "palettize2-g16", True), ("mixed-3.5", "mixed-3.5", True),
-        ("sparse40-palettize4", "sparse40-palettize4", True)]
+        ("sparse40-palettize4", "sparse40-palettize4", True), ("mixed-linear-3.5", "mixed-linear-3.5", True)]
+MIXED_ROWS = ("mixed-3.5", "mixed-linear-3.5")  # each gets a "+ recovery adapter" row
 
 
 def say(message: str) -> None:
@@ -128,10 +129,11 @@ def main() -> None:
         if report.get("mixed"):
             row["mixed_layers_bpw"] = report["mixed"]["mixed_layers_bpw"]
         record(label, row)
-    label = "mixed-3.5 + recovery adapter"
-    if label not in results and (not wanted or label in wanted) and "mixed-3.5" in results:
-        record(label, recovery_row(Path(results["mixed-3.5"]["folder"]), ref, calibration, ids, args.recovery_steps,
-                                   results["mixed-3.5"]))
+    for mixed in MIXED_ROWS:
+        label = f"{mixed} + recovery adapter"
+        if label not in results and (not wanted or label in wanted) and mixed in results:
+            record(label, recovery_row(Path(results[mixed]["folder"]), ref, calibration, ids, args.recovery_steps,
+                                       results[mixed]))
     rows = {k: v for k, v in results.items() if not k.startswith("_")}
     print(json.dumps(results, indent=1) if args.json else table(rows))
 
@@ -175,10 +177,11 @@ def table(rows: dict) -> str:
         vs = f"{100 * (row['perplexity'] / ref - 1):+.1f}%" if ref else ""
         bpw = f"{row['bpw']:.3f}" + (f" ({row['mixed_layers_bpw']:.3f} mixed layers)" if "mixed_layers_bpw" in row else "")
         lines.append(f"| {label} | {bpw} | {row['size_mb']:.1f} | {row['perplexity']:.2f} | {vs} |")
-    mixed, recovered = rows.get("mixed-3.5"), rows.get("mixed-3.5 + recovery adapter")
-    if ref and mixed and recovered:
-        closed = (mixed["perplexity"] - recovered["perplexity"]) / max(mixed["perplexity"] - ref, 1e-9)
-        lines.append(f"\nrecovery adapter closes {100 * closed:.1f}% of the mixed-3.5 perplexity gap (floor 50%)")
+    for name in MIXED_ROWS:
+        mixed, recovered = rows.get(name), rows.get(f"{name} + recovery adapter")
+        if ref and mixed and recovered:
+            closed = (mixed["perplexity"] - recovered["perplexity"]) / max(mixed["perplexity"] - ref, 1e-9)
+            lines.append(f"\nrecovery adapter closes {100 * closed:.1f}% of the {name} perplexity gap (floor 50%)")
     return "\n".join(lines)
 
 
