@@ -31,19 +31,21 @@ def installed_adapter(generator: Any, name: str) -> str | None:
     return name if callable(has) and has(name) else None
 
 
-def task_adapter(app: Any, generator: Any, task: str, default: str) -> str | None:
-    """The adapter a task activates: kith.toml ``[agent] TASK_adapter`` (a name, or "none" for the base model),
-    else ``default`` when it is installed."""
+def task_adapter(app: Any, generator: Any, task: str, default: str, chosen: str | None = None) -> str | None:
+    """The adapter a task activates: ``chosen`` (a command-line ``--adapter``), else kith.toml ``[agent]
+    TASK_adapter`` (a name, or "none" for the base model), else ``default`` when it is installed."""
     from agent.executor import agent_setting
 
-    chosen = agent_setting(app, f"{task}_adapter", default) if app is not None else default
+    where = "--adapter" if chosen is not None else f"[agent] {task}_adapter"
+    if chosen is None:
+        chosen = agent_setting(app, f"{task}_adapter", default) if app is not None else default
     if chosen == "none":
         return None
     found = installed_adapter(generator, chosen)
-    if found is None and chosen != default:  # asked for by name in kith.toml: say how to get it
+    if found is None and chosen != default:  # asked for by name: say how to get it
         from indexer.errors import KithError
 
-        raise KithError(f"[agent] {task}_adapter = {chosen!r} is not installed for this model: train it with "
+        raise KithError(f"{where} = {chosen!r} is not installed for this model: train it with "
                         f"`kith adapters train {task} --name {chosen}` or import one with `kith adapters import DIR "
                         f"--name {chosen}` (or set it to \"none\")")
     return found

@@ -36,24 +36,21 @@ class IntentDataset:
 
     @classmethod
     def load(cls, path: str | Path) -> "IntentDataset":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise KithError(f"cannot read intent evaluation file {path}: {exc}") from exc
-        return cls.from_json(data, str(path))
+        return cls.open(path)
 
     @classmethod
     def open(cls, path: str | Path, clinc: bool = False) -> "IntentDataset":
         """FILE in kith's format, or CLINC150's data_full.json converted on the fly when ``clinc``."""
-        if not clinc:
-            return cls.load(path)
-        from evals.clinc150 import convert
-
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise KithError(f"cannot read CLINC150 file {path}: {exc}") from exc
-        return cls.from_json(convert(data), str(path))
+            what = "CLINC150 file" if clinc else "intent evaluation file"
+            raise KithError(f"cannot read {what} {path}: {exc}") from exc
+        if clinc:
+            from evals.clinc150 import convert
+
+            data = convert(data)
+        return cls.from_json(data, str(path))
 
     @classmethod
     def from_json(cls, data: Any, origin: str = "input") -> "IntentDataset":

@@ -39,3 +39,7 @@ def test_planners_side_by_side(tmp_path):
             assert confusion["predicted"] in intents, confusion
     bad = runner.invoke(cli, ["eval", "intents", str(FEWSHOT), "--planner", "oracle"])
     assert bad.exit_code != 0 and "unknown planner oracle" in bad.output and "Traceback" not in bad.output
+    missing = runner.invoke(cli, ["eval", "intents", str(FEWSHOT), "--planner", "llm", "--adapter", "nosuch",
+                                  "--limit", "2", "--home", str(home)])
+    assert missing.exit_code != 0 and "Traceback" not in missing.output
+    assert "--adapter = 'nosuch' is not installed" in missing.output and "kith adapters train planner" in missing.output

@@ -69,7 +69,7 @@ def eval_intents_cmd(file: str, method: str, phrases_per_intent: int | None, tar
 def _eval_planners(dataset, planners: str, method: str, target_oos_recall: float, limit: int | None,
                    home: str | None, adapter: str | None, as_json: bool) -> None:
     """`--planner deterministic,llm,auto`: the same test questions through each planner, side by side."""
-    from agent.choose import AutoPlanner, generator_for, installed_adapter
+    from agent.choose import AutoPlanner, generator_for, task_adapter
     from agent.embed_cache import CachedEmbedder
     from evals.eval_intents_llm import evaluate_planner, router_planner, stderr_progress
     from agent.llm_planner import PLANNER_ADAPTER, LlmPlanner
@@ -88,10 +88,7 @@ def _eval_planners(dataset, planners: str, method: str, target_oos_recall: float
         planners = {"deterministic": deterministic}
         if app is not None:  # one model for both rows
             generator = generator_for(app)
-            chosen = None if adapter == "none" else installed_adapter(generator, adapter or PLANNER_ADAPTER)
-            if adapter not in (None, "none") and chosen is None:
-                raise click.UsageError(f"no adapter named {adapter!r} for this home's model: train it with "
-                                       f"`kith adapters train planner --intents FILE --name {adapter}`")
+            chosen = task_adapter(app, generator, "planner", PLANNER_ADAPTER, adapter)
             llm = LlmPlanner(generator, deterministic, adapter=chosen)
             planners.update(llm=llm, auto=AutoPlanner(deterministic, llm))
         for name in names:
