@@ -16,7 +16,7 @@ from typing import Any
 from agent.action_gate import entity_arguments, mentions, names_the_intent, uses_action_verb
 from agent.plan import Answer, CallIntent, Plan, PlanContext, Retrieve, Route
 from agent.plan_grammar import OUT_OF_SCOPE, SEARCH, plan_schema
-from agent.deterministic_planner import question_style
+from agent.deterministic_planner import question_style, residual_query
 
 PLANNER_ADAPTER = "planner"
 MAX_QUESTION_CHARS = 2000
@@ -122,8 +122,13 @@ class LlmPlanner:
                     notes.append(f"dropped the {key} filter {action[key]!r}: the request does not name it")
             style = question_style(question, filters.get("kind"))
             limit = 50 if style == "how_many" else 8
-            order = "newest" if style == "photos" and not action.get("query") else "relevance"
-            return Plan(question, [Retrieve(action.get("query") or "", filters, limit, order), Answer(style)], [],
+            query = str(action.get("query") or "").strip()
+            if not query:  # the 135M model sometimes leaves it empty ("who sent the travel plans?"): use the words
+                query = _request_words(question, [filters[k] for k in ("person", "place") if k in filters])
+                if query:
+                    notes.append(f"the model's search query was empty; searched for the request's words {query!r}")
+            order = "newest" if style == "photos" and not query else "relevance"
+            return Plan(question, [Retrieve(query, filters, limit, order), Answer(style)], [],
                         route, self.name, notes)
         spec = context.registry.get(name)
         effect = getattr(spec.effect, "value", str(spec.effect))
@@ -155,3 +160,14 @@ def _argument(value: Any, now: datetime) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _request_words(question: str, entities: list[str]) -> str:
+    """The request without the filtered entities and filler words (the deterministic planner's residual query)."""
+    lowered = question.lower()
+    spans = []
+    for entity in entities:
+        start = lowered.find(str(entity).lower())
+        if start >= 0:
+            spans.append((start, start + len(str(entity))))
+    return residual_query(question, spans)

@@ -192,6 +192,14 @@ def test_entities_the_request_does_not_name_are_not_used(llm_app):
     assert "person" not in retrieve.filters and any("dropped the person filter" in n for n in dropped.notes)
     kept = planned("when is the dinner with Alice?", search)
     assert next(s for s in kept.steps if isinstance(s, Retrieve)).filters["person"] == "Alice Martin"
+    # an empty search query (SmolLM2 + planner adapter on "who sent the travel plans?") searches the request's
+    # own words, without the person the filter already carries
+    empty = ('{"action":"search","query":"","kind":"mail","since":null,"until":null,'
+             '"person":"Alice Martin","place":null}')
+    worded = planned("what did Alice Martin send about the travel plans?", empty)
+    retrieve = next(s for s in worded.steps if isinstance(s, Retrieve))
+    assert "travel plans" in retrieve.query and "alice" not in retrieve.query.lower(), retrieve.query
+    assert retrieve.filters["person"] == "Alice Martin" and any("query was empty" in n for n in worded.notes)
 
 
 def test_generative_answers_show_only_verified_or_quoted_text(llm_app):
