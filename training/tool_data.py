@@ -11,10 +11,11 @@ list as the system prompt, then exactly one `{"name": ..., "arguments": {...}}` 
   carry example values that differ from the question's, so that the adapter learns to copy values from
   the user's words rather than from the descriptions.
 
-Four in ten of the everyday-function examples are "no call": a question paired with tools that cannot
-answer it (another function's tools; or a near miss, a question on the function's own topic that it
-cannot do, such as a rectangle's area for `rectangle_perimeter`), plus out-of-scope questions from
-`agent.oos_pool`. No benchmark item is
+Forty-five in a hundred of the everyday-function examples are "no call": a question paired with tools
+that cannot answer it. Those are a near miss (a question on the function's own topic that it cannot do,
+such as a rectangle's area for `rectangle_perimeter`), a hard negative (the question with functions of
+the same domain, its neighbours in the list), or other functions' tools; plus out-of-scope questions
+from `agent.oos_pool`. No benchmark item is
 used. Every target validates against `runtime.tool_calls.tool_call_schema` (tests check it).
 """
 from __future__ import annotations
@@ -166,7 +167,10 @@ NEAR_MISSES = {  # written for kith: questions close to a function's topic that 
     "define_word": ('Translate saudade into English.', 'How do you pronounce gezellig?', 'Give me a synonym for ephemeral.'),
     "median_of": ('What is the mean of 3, 5 and 10?', 'What is the largest of 4, 19 and 7?', 'Sort 8, 2, 5 from smallest to largest.'),
 }
-NO_CALL_SHARE = 0.4
+NO_CALL_SHARE = 0.45
+# The everyday functions are listed by domain (geometry, maths, physics, money, travel...): the functions
+# within this many places of one are its hard negatives, on its topic but unable to answer its questions.
+NEIGHBOURS = 3
 
 
 def _mentioned(question: str, fn: Function) -> list[str]:
@@ -209,6 +213,11 @@ def generic_examples(rng: random.Random, count: int) -> list[tuple[list[dict[str
                 tools = [fn.tool()] + [f.tool() for f in rng.sample(others, rng.randint(0, 1))]
                 rng.shuffle(tools)
                 out.append((tool_messages(tools, rng.choice(near_misses)), _compact(NO_CALL), "no_call"))
+            elif rng.random() < 0.6:  # hard negatives: functions of the same domain that cannot answer it
+                index = everyday.index(fn)
+                nearby = [f for f in everyday[max(0, index - NEIGHBOURS): index + NEIGHBOURS + 1] if f is not fn]
+                tools = [f.tool() for f in rng.sample(nearby, min(len(nearby), rng.randint(1, 3)))]
+                out.append((tool_messages(tools, text), _compact(NO_CALL), "no_call"))
             else:
                 tools = [f.tool() for f in rng.sample(others, rng.randint(1, 3))]
                 out.append((tool_messages(tools, text), _compact(NO_CALL), "no_call"))
