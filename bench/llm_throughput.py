@@ -2,6 +2,7 @@
 
     python bench/llm_throughput.py --home HOME [--model smollm2] [--threads 2] [--rounds 3]
         [--llama-python /work/benchvenv-llama/bin/python] [--engines kith,kith-lora,llama.cpp,transformers]
+        [--also-model smol-ml35]     # one more engine: another installed model's plain graph
 
 Every engine runs in its own subprocess (so peak RSS is its own), engines interleaved per round (A/B/C/A/B/C),
 each on the same 400 prompt token ids, greedy, then exactly 128 decoded tokens (end-of-sequence suppressed),
@@ -173,6 +174,8 @@ def main() -> None:
     parser.add_argument("--llama-python", default="/work/benchvenv-llama/bin/python")
     parser.add_argument("--gguf", help="GGUF for llama.cpp (default: the model's import source)")
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--also-model", help="another installed model's plain graph as one more engine, "
+                        "interleaved (e.g. a `kith compress` import against the Q4_1 default)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -189,6 +192,9 @@ def main() -> None:
     if "llama.cpp" in engines and not Path(args.llama_python).exists():
         print(f"skipping llama.cpp: no bench venv python at {args.llama_python}")
         engines.remove("llama.cpp")
+    other = store.get(args.also_model) if args.also_model else None
+    if other is not None:
+        engines.append(f"kith:{other.name}")
     ids = prompt_ids(model.path / "hf", args.prompt_tokens)
     adapter = make_adapter(args.home, model.name, 16) if "kith-lora+adapter" in engines else None
     print("cpu flags:", cpu_flags())
@@ -200,7 +206,8 @@ def main() -> None:
             for engine in engines:
                 job = {"engine": engine, "ids": ids, "decode": args.decode_tokens, "threads": args.threads,
                        "gguf": gguf, "hf": str(model.path / "hf"),
-                       "onnx": str(model.path / ("onnx" if engine == "kith" else "onnx-lora")),
+                       "onnx": str(other.path / "onnx" if other is not None and engine == f"kith:{other.name}"
+                                   else model.path / ("onnx" if engine == "kith" else "onnx-lora")),
                        "adapter": adapter if engine == "kith-lora+adapter" else None}
                 job_file = Path(tmp) / "job.json"
                 job_file.write_text(json.dumps(job))
