@@ -87,11 +87,12 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def load_category(directory: str | Path, category: str, limit: int | None = None) -> list[ToolItem]:
-    """The first ``limit`` items of ``category``, with their possible answers when the category has them."""
+def load_category(directory: str | Path, category: str, limit: int | None = None, skip: int = 0) -> list[ToolItem]:
+    """Items ``skip+1`` to ``limit`` of ``category`` (held-out ranges: calibrate on the first items, test on the
+    rest), with their possible answers when the category has them."""
     check_categories([category])
     folder = data_dir(directory)
-    rows = _jsonl(folder / f"BFCL_{VERSION}_{category}.json")[:limit]
+    rows = _jsonl(folder / f"BFCL_{VERSION}_{category}.json")[skip:limit]
     answers: dict[str, Any] = {}
     if CATEGORIES[category]:
         answers = {a["id"]: a["ground_truth"] for a in

@@ -19,7 +19,7 @@ from typing import Any
 from evals.bfcl_ast import Verdict, check_calls
 from evals.bfcl_data import ToolItem
 from evals.call_text import parse_calls
-from runtime.tool_calls import read_tool_reply, tool_call_schema, tool_prompt
+from runtime.tool_calls import call_margin, read_tool_reply, tool_call_schema, tool_prompt
 
 ROWS = ("unconstrained", "constrained", "adapter")
 NO_CALL_CHARS = 80
@@ -59,8 +59,11 @@ def reply_schema(item: ToolItem) -> dict[str, Any]:
     return tool_call_schema(tools, "auto", reply_max_chars=NO_CALL_CHARS)
 
 
-def run_item(generator: Any, item: ToolItem, row: str, *, adapter: str | None, max_tokens: int) -> dict[str, Any]:
-    """Generate for one item in one row and score it."""
+def run_item(generator: Any, item: ToolItem, row: str, *, adapter: str | None, max_tokens: int,
+             no_call_margin: float | None = None) -> dict[str, Any]:
+    """Generate for one item in one row and score it. A constrained call is also scored against the no-call
+    branch (`runtime.tool_calls.call_margin`, recorded as ``call_margin``); with ``no_call_margin`` a call
+    below it becomes no call (``overruled``)."""
     from runtime.errors import BadConstraint, GenerationFailed, PromptTooLong
     from runtime.generator import Constraint
 
@@ -78,6 +81,11 @@ def run_item(generator: Any, item: ToolItem, row: str, *, adapter: str | None, m
             reply = read_tool_reply(result.text)
             record["malformed"] = reply is None or result.finish_reason == "length"
             calls = [(reply.name, reply.arguments)] if reply is not None and reply.is_call else []
+            if calls:
+                margin = call_margin(generator, messages_for(item), adapter if row == "adapter" else None)
+                record["call_margin"] = None if margin is None else round(margin, 4)
+                if margin is not None and no_call_margin is not None and margin < no_call_margin:
+                    calls, record["overruled"] = [], True
         record.update(output=result.text, prompt_tokens=result.prompt_tokens)
     except (PromptTooLong, BadConstraint, GenerationFailed) as exc:
         record.update(seconds=round(time.perf_counter() - started, 3), correct=False, error=exc.code, detail=str(exc))
@@ -106,27 +114,31 @@ def _category_result(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_row(generator: Any, row: str, data: dict[str, list[ToolItem]], *, adapter: str | None,
-            max_tokens: int | None, progress: Progress, done: int, total: int) -> dict[str, Any]:
+            max_tokens: int | None, progress: Progress, done: int, total: int,
+            no_call_margin: float | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {}
     max_tokens = max_tokens or MAX_TOKENS[row]
     for category, items in data.items():
         records = []
         for item in items:
-            records.append(run_item(generator, item, row, adapter=adapter, max_tokens=max_tokens))
+            records.append(run_item(generator, item, row, adapter=adapter, max_tokens=max_tokens,
+                                    no_call_margin=None if row == "unconstrained" else no_call_margin))
             done += 1
             progress(done, total, f"{row} {category}")
         results[category] = _category_result(records)
     summary = {SUMMARY_KEYS[c]: r["accuracy"] for c, r in results.items()}
     floors = {k: summary[k] >= v for k, v in FLOORS.items() if summary.get(k) is not None}
     return {"row": row, "status": "ok", "adapter": adapter if row == "adapter" else None, "max_tokens": max_tokens,
-            "results": results,
+            "no_call_margin": None if row == "unconstrained" else no_call_margin, "results": results,
             "summary": summary, "meets_floors": all(floors.values()) if len(floors) == len(FLOORS) else None}
 
 
 def evaluate(generator: Any, data: dict[str, list[ToolItem]], rows: list[str], *, adapter: str | None,
-             adapter_missing: str | None, max_tokens: int | None, progress: Progress) -> dict[str, Any]:
+             adapter_missing: str | None, max_tokens: int | None, progress: Progress,
+             no_call_margin: float | None = None) -> dict[str, Any]:
     """Run ``rows`` over ``data`` (category -> items). ``adapter_missing`` is why the adapter row is skipped;
-    ``max_tokens`` (default: ``MAX_TOKENS`` per row) is the generation budget per item."""
+    ``max_tokens`` (default: ``MAX_TOKENS`` per row) is the generation budget per item; ``no_call_margin``
+    turns constrained calls the model prefers by less than that (log-odds) into no call."""
     runnable = [r for r in rows if r != "adapter" or adapter_missing is None]
     total = len(runnable) * sum(len(items) for items in data.values())
     report_rows = []
@@ -137,7 +149,7 @@ def evaluate(generator: Any, data: dict[str, list[ToolItem]], rows: list[str], *
                                 "results": {}, "summary": {}, "meets_floors": None})
             continue
         report_rows.append(run_row(generator, row, data, adapter=adapter, max_tokens=max_tokens, progress=progress,
-                                   done=done, total=total))
+                                   done=done, total=total, no_call_margin=no_call_margin))
         done += sum(len(items) for items in data.values())
     return {"benchmark": "BFCL v4", "model": generator.name, "categories": {c: len(i) for c, i in data.items()},
             "rows": report_rows, "best_row": best_row(report_rows),

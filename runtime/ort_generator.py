@@ -241,6 +241,33 @@ class OrtGenerator:
             token_ids=token_ids, cached_tokens=reused, adapter_s=activated - started,
         )
 
+    def branch_logprobs(self, messages: Sequence[Message], continuations: Sequence[str], *,
+                        adapter: str | None = None) -> list[float]:
+        """Log-probability of each continuation's first token where they diverge, after the prompt and their
+        shared prefix: how strongly the model prefers each branch of a choice (one prefill, no decoding).
+        `runtime.tool_calls.call_margin` uses it for a call against the explicit no-call reply."""
+        og = _og()
+        model, adapters, adapter_key = self._model_for(adapter)
+        prompt = self.render(messages)
+        encoded = [np.asarray(self.tokenizer.encode(prompt + c), dtype=np.int32) for c in continuations]
+        shortest = min(len(e) for e in encoded)
+        split = next((i for i in range(shortest) if len({int(e[i]) for e in encoded}) > 1), shortest)
+        if split == 0 or split >= shortest:
+            raise ValueError("the continuations do not diverge after a shared prefix")
+        if split >= self.context_length:
+            raise PromptTooLong(split, self.context_length)
+        params = og.GeneratorParams(model)
+        params.set_search_options(max_length=split + 1, batch_size=1)
+        generator = og.Generator(model, params)
+        try:
+            if adapters is not None:
+                generator.set_active_adapter(adapters, adapter_key)
+            generator.append_tokens(encoded[0][:split])
+            logits = np.asarray(generator.get_logits())[0, -1]
+        finally:
+            del generator
+        return [_log_softmax_at(logits, int(e[split])) for e in encoded]
+
     def _model_for(self, adapter: str | None) -> tuple[Any, Any, str]:
         if adapter is None:
             return self.model, None, ""

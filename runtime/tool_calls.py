@@ -109,3 +109,23 @@ def read_tool_reply(text: str) -> ToolReply | None:
     if isinstance(data.get(NO_CALL_KEY), str):
         return ToolReply(content=data[NO_CALL_KEY])
     return None
+
+
+CALL_OPENING, NO_CALL_OPENING = '{"name"', '{"' + NO_CALL_KEY + '"'
+
+
+def call_margin(generator: Any, messages: list[dict[str, str]], adapter: str | None = None) -> float | None:
+    """log P(call) - log P(no call) at the reply's first choice (the key after ``{"``), under the model with
+    ``adapter``; None when the generator cannot score branches or the prompt is too long. A call whose
+    margin is below a threshold measured on held-in items is turned into the no-call reply (`kith eval
+    tools --no-call-margin`): a small model's grammar-constrained reply prefers to call."""
+    from runtime.errors import RuntimeModelError
+
+    branch = getattr(generator, "branch_logprobs", None)
+    if branch is None:
+        return None
+    try:
+        call, no_call = branch(messages, [CALL_OPENING, NO_CALL_OPENING], adapter=adapter)
+    except (ValueError, RuntimeModelError):
+        return None
+    return call - no_call

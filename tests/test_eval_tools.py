@@ -228,6 +228,37 @@ def test_eval_tools_end_to_end_on_a_tiny_model(tool_home, mini_bfcl):
     assert "constrained" in text.stdout and "Qwen3-0.6B" in text.stdout and "floors for the best row" in text.stdout
 
 
+def test_call_margin_is_recorded_and_a_threshold_overrules_calls(tool_home, mini_bfcl):
+    """Every constrained call carries the model's call-vs-no-call log-odds at the reply's first choice; a
+    threshold above all of them turns every call into no call (so irrelevance is then perfect), and --skip
+    evaluates a held-out range."""
+    args = [str(mini_bfcl), "--limit", "3", "--model", "tiny", "--rows", "constrained", "--max-tokens", "1500",
+            "--categories", "simple_python,irrelevance", "--items", "--json"]
+    import math
+
+    from evals.bfcl_data import load_category
+    from evals.eval_tools import messages_for
+    from runtime.generator import load_generator
+    from runtime.tool_calls import call_margin
+
+    generator = load_generator(tool_home, "tiny")
+    item = load_category(mini_bfcl, "irrelevance", 1)[0]
+    margin = call_margin(generator, messages_for(item))
+    call, no_call = generator.branch_logprobs(messages_for(item), ['{"name"', '{"content"'])
+    assert isinstance(margin, float) and math.isclose(margin, call - no_call, abs_tol=1e-6)
+    assert call < 0 and no_call < 0 and math.exp(call) + math.exp(no_call) <= 1.0 + 1e-6
+    plain = json.loads(_run(tool_home, *args).stdout)["rows"][0]
+    calls = [i for r in plain["results"].values() for i in r["items"] if i["calls"]]
+    assert all(isinstance(i["call_margin"], float) for i in calls)
+    strict = json.loads(_run(tool_home, *args, "--no-call-margin", "1000").stdout)["rows"][0]
+    assert strict["no_call_margin"] == 1000
+    items = [i for r in strict["results"].values() for i in r["items"]]
+    assert not any(i["calls"] for i in items) and sum(bool(i.get("overruled")) for i in items) == len(calls)
+    assert strict["summary"]["irrelevance"] == 1.0
+    held_out = json.loads(_run(tool_home, *args[:-2], "--skip", "2", "--json").stdout)
+    assert held_out["categories"] == {"simple_python": 1, "irrelevance": 1}
+
+
 def test_eval_tools_on_the_real_corpus(tool_home):
     root = corpus("toolcall-bfcl-v4")
     result = _run(tool_home, str(root), "--limit", "2", "--model", "tiny", "--max-tokens", "1500", "--items", "--json")

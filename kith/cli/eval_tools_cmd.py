@@ -41,6 +41,7 @@ def _adapter(home: Any, model_name: str, requested: str | None) -> tuple[str | N
 @click.argument("directory", type=click.Path())
 @click.option("--model", "-m", "model_name", help="Installed model (default: the home's, else smollm2).")
 @click.option("--limit", type=click.IntRange(1), help="Use the first N items of each category.")
+@click.option("--skip", type=click.IntRange(0), default=0, help="Leave out the first N of those (a held-out range).")
 @click.option("--rows", default=",".join(("unconstrained", "constrained", "adapter")), show_default=True,
               help="Comma-separated rows: unconstrained, constrained, adapter.")
 @click.option("--categories", default="simple_python,irrelevance,live_simple,live_irrelevance", show_default=True,
@@ -49,10 +50,13 @@ def _adapter(home: Any, model_name: str, requested: str | None) -> tuple[str | N
 @click.option("--max-tokens", type=click.IntRange(8),
               help="Generation budget per item (default: 128 unconstrained, 512 constrained).")
 @click.option("--items", "with_items", is_flag=True, help="With --json, include every item's output and verdict.")
+@click.option("--no-call-margin", type=float, help="Turn a constrained call into no call when the model prefers "
+              "calling by less than this log-odds at the reply's first choice (measure it on held-in items).")
 @home_option
 @json_option
-def tools_cmd(directory: str, model_name: str | None, limit: int | None, rows: str, categories: str,
-              adapter: str | None, max_tokens: int | None, with_items: bool, home: str | None, as_json: bool) -> None:
+def tools_cmd(directory: str, model_name: str | None, limit: int | None, skip: int, rows: str, categories: str,
+              adapter: str | None, max_tokens: int | None, with_items: bool, no_call_margin: float | None,
+              home: str | None, as_json: bool) -> None:
     """Function calling on BFCL v4 in DIR (simple_python AST accuracy, irrelevance, live_simple, live_irrelevance)."""
     from evals.bfcl_data import CATEGORIES, data_dir, load_category
     from evals.eval_tools import ROWS, evaluate
@@ -68,10 +72,13 @@ def tools_cmd(directory: str, model_name: str | None, limit: int | None, rows: s
     adapter_name, adapter_missing = (None, None)
     if "adapter" in row_names:
         adapter_name, adapter_missing = _adapter(kith_home, generator.name, adapter)
-    data = {c: load_category(directory, c, limit) for c in category_names}
+    data = {c: load_category(directory, c, limit, skip) for c in category_names}
+    if not any(data.values()):
+        raise click.UsageError(f"--skip {skip} leaves no items (--limit {limit})")
     with Progress("eval tools", unit="items", stream=sys.stderr) as progress:
         report = evaluate(generator, data, row_names, adapter=adapter_name, adapter_missing=adapter_missing,
-                          max_tokens=max_tokens, progress=lambda done, total, what: progress.update(done, total, what))
+                          max_tokens=max_tokens, progress=lambda done, total, what: progress.update(done, total, what),
+                          no_call_margin=no_call_margin)
     report["directory"] = directory
     if not with_items:
         for row in report["rows"]:
