@@ -69,20 +69,21 @@ def run_item(generator: Any, item: ToolItem, row: str, *, adapter: str | None, m
 
     started = time.perf_counter()
     record: dict[str, Any] = {"id": item.id, "output": "", "calls": [], "malformed": False, "prompt_tokens": 0}
+    messages = messages_for(item)
     try:
         if row == "unconstrained":
-            result = generator.generate(messages_for(item), max_tokens=max_tokens, temperature=0.0,
+            result = generator.generate(messages, max_tokens=max_tokens, temperature=0.0,
                                         stop=("</tool_call>",))
             calls = parse_calls(result.text, item.functions)
         else:
-            result = generator.generate(messages_for(item), adapter=adapter if row == "adapter" else None,
+            result = generator.generate(messages, adapter=adapter if row == "adapter" else None,
                                         max_tokens=max_tokens, temperature=0.0,
                                         constraint=Constraint.json_schema(reply_schema(item)))
             reply = read_tool_reply(result.text)
             record["malformed"] = reply is None or result.finish_reason == "length"
             calls = [(reply.name, reply.arguments)] if reply is not None and reply.is_call else []
             if calls:
-                margin = call_margin(generator, messages_for(item), adapter if row == "adapter" else None)
+                margin = call_margin(generator, messages, adapter if row == "adapter" else None)
                 record["call_margin"] = None if margin is None else round(margin, 4)
                 if margin is not None and no_call_margin is not None and margin < no_call_margin:
                     calls, record["overruled"] = [], True

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-REPORT_FILE = "compression_report.json"  # compress.report's names, repeated so the runtime need not import it
-PACKED_FILE = "compressed.safetensors"
+from compress.report import PACKED_FILE, REPORT_FILE
+
 BLOCK = 32
 WIDTHS = (2, 4, 8)
 TOLERANCE = 1e-3  # of a quantization step
@@ -118,4 +118,3 @@ class CompressedCodes:
             self.mismatched.append(node_name)
             return None
         return codes.reshape(n, k // BLOCK, BLOCK), scales.astype(np.float32), bits
-

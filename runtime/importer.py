@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from runtime.compressed_import import PACKED_FILE, CompressedCodes, is_compressed_folder
+from compress.report import PACKED_FILE, REPORT_FILE
+from runtime.compressed_import import CompressedCodes, is_compressed_folder
 from runtime.errors import BadModelSource
 from runtime.gguf_import import check_gguf, gguf_to_hf
 from runtime.locate import BUNDLED_NAME, bundled_gguf
@@ -96,9 +97,9 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
     becomes ``compressed`` whatever was asked.
     """
     path, kind, default_name = resolve_source(source)
-    codes = None
-    if kind == "hf" and is_compressed_folder(path):
-        quant, codes = "compressed", CompressedCodes(path)
+    compressed = kind == "hf" and is_compressed_folder(path)
+    if compressed:
+        quant = "compressed"
     name = check_name(name or default_name)
     if kind == "gguf":
         check_gguf(path)
@@ -108,7 +109,7 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
         source_sha = sha256_tree(path)
     store = ModelStore.for_home(home)
     store.sweep_stale()
-    if quant not in QUANT_METHODS and codes is None:
+    if quant not in QUANT_METHODS and not compressed:
         raise BadModelSource(f"unknown quantization {quant!r} (choose from {', '.join(QUANT_METHODS)})")
     if accuracy_level not in (0, 1, 2, 3, 4):
         raise BadModelSource(f"accuracy level must be 0..4, not {accuracy_level}")
@@ -117,6 +118,7 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
     cached = store.find_by_source(source_sha, options)
     if cached is not None and cached.name == name:
         return cached
+    codes = CompressedCodes(path) if compressed else None  # reads the packed file: only when building
     stages = _Stages(progress, 6)
     try:
         with store.staging(name, replace=replace) as stage:
@@ -183,7 +185,7 @@ def import_model(home: Any, source: str | None = None, *, name: str | None = Non
 
 
 def _compressed_summary(source: Path, stats: Any, codes: CompressedCodes) -> dict[str, Any]:
-    report = json.loads((source / "compression_report.json").read_text())
+    report = json.loads((source / REPORT_FILE).read_text())
     return {"compressed": {
         "recipe": report.get("recipe"), "bpw": report.get("bpw"), "packed_bytes": report.get("size_bytes"),
         "matmulnbits_nodes_by_bits": {str(b): n for b, n in sorted(stats.widths.items())},

@@ -194,8 +194,9 @@ def tool_messages(tools: list[dict[str, Any]], question: str) -> list[dict[str, 
 
 
 def generic_examples(rng: random.Random, count: int) -> list[tuple[list[dict[str, str]], str, str]]:
-    """(messages, target, kind) for the everyday functions; `NO_CALL_SHARE` are "no call", half of those a
-    near miss (a question on the function's topic that it cannot answer)."""
+    """(messages, target, kind) for the everyday functions (`GENERIC` + `training.tool_functions.BANK`);
+    `NO_CALL_SHARE` are "no call": half of those a near miss where the function has some, the rest mostly hard
+    negatives (its neighbours in the list), else other functions' tools."""
     from training.tool_functions import BANK, NEAR_MISSES as BANK_NEAR_MISSES
 
     everyday = GENERIC + BANK
