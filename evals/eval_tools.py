@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Any
 
 from evals.bfcl_ast import Verdict, check_calls
 from evals.bfcl_data import ToolItem
 from evals.call_text import parse_calls
-from runtime.tool_calls import call_margin, read_tool_reply, tool_call_schema, tool_prompt
+from runtime.tool_calls import NO_CALL_KEY, call_margin, read_tool_reply, tool_call_schema, tool_prompt
+from runtime.tool_relevance import Encode, tool_relevance
 
 ROWS = ("unconstrained", "constrained", "adapter")
 NO_CALL_CHARS = 80
@@ -35,6 +37,16 @@ FLOORS = {"simple_ast": 0.50, "irrelevance": 0.75}
 SUMMARY_KEYS = {"simple_python": "simple_ast", "irrelevance": "irrelevance", "live_simple": "live_simple_ast",
                 "live_irrelevance": "live_irrelevance"}
 Progress = Callable[[int, int, str], None]
+NO_CALL_REPLY = '{"' + NO_CALL_KEY + '":"I cannot do that"}'
+
+
+@dataclass(frozen=True)
+class RelevanceGate:
+    """The embedder that measures request-to-function relevance, and the floor below which no call is made
+    (None: measure and record only)."""
+
+    encode: Encode
+    floor: float | None
 
 
 def messages_for(item: ToolItem) -> list[dict[str, str]]:
@@ -60,16 +72,26 @@ def reply_schema(item: ToolItem) -> dict[str, Any]:
 
 
 def run_item(generator: Any, item: ToolItem, row: str, *, adapter: str | None, max_tokens: int,
-             no_call_margin: float | None = None) -> dict[str, Any]:
+             no_call_margin: float | None = None, gate: RelevanceGate | None = None) -> dict[str, Any]:
     """Generate for one item in one row and score it. A constrained call is also scored against the no-call
     branch (`runtime.tool_calls.call_margin`, recorded as ``call_margin``); with ``no_call_margin`` a call
-    below it becomes no call (``overruled``)."""
+    below it becomes no call (``overruled``). With a ``gate``, a constrained row first measures how related
+    the request is to the item's functions (``relevance``); below the gate's floor the reply is the no call,
+    without decoding (``gated``)."""
     from runtime.errors import BadConstraint, GenerationFailed, PromptTooLong
     from runtime.generator import Constraint
 
     started = time.perf_counter()
     record: dict[str, Any] = {"id": item.id, "output": "", "calls": [], "malformed": False, "prompt_tokens": 0}
     messages = messages_for(item)
+    if gate is not None and row != "unconstrained":
+        record["relevance"] = round(tool_relevance(gate.encode, _question(item), item.tools()), 4)
+        if gate.floor is not None and record["relevance"] < gate.floor:
+            verdict = Verdict(not item.expects_call, "" if not item.expects_call else "gated",
+                              "" if not item.expects_call else "no function was related enough to call")
+            record.update(output=NO_CALL_REPLY, gated=True, seconds=round(time.perf_counter() - started, 3),
+                          correct=verdict.valid, error=verdict.error or None, detail=verdict.detail or None)
+            return record
     try:
         if row == "unconstrained":
             result = generator.generate(messages, max_tokens=max_tokens, temperature=0.0,
@@ -103,6 +125,10 @@ def run_item(generator: Any, item: ToolItem, row: str, *, adapter: str | None, m
     return record
 
 
+def _question(item: ToolItem) -> str:
+    return next((m["content"] for m in reversed(item.messages) if m["role"] == "user"), "")
+
+
 def _category_result(records: list[dict[str, Any]]) -> dict[str, Any]:
     n = len(records)
     correct = sum(1 for r in records if r["correct"])
@@ -116,30 +142,33 @@ def _category_result(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run_row(generator: Any, row: str, data: dict[str, list[ToolItem]], *, adapter: str | None,
             max_tokens: int | None, progress: Progress, done: int, total: int,
-            no_call_margin: float | None = None) -> dict[str, Any]:
+            no_call_margin: float | None = None, gate: RelevanceGate | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {}
     max_tokens = max_tokens or MAX_TOKENS[row]
     for category, items in data.items():
         records = []
         for item in items:
             records.append(run_item(generator, item, row, adapter=adapter, max_tokens=max_tokens,
-                                    no_call_margin=None if row == "unconstrained" else no_call_margin))
+                                    no_call_margin=None if row == "unconstrained" else no_call_margin,
+                                    gate=gate))
             done += 1
             progress(done, total, f"{row} {category}")
         results[category] = _category_result(records)
     summary = {SUMMARY_KEYS[c]: r["accuracy"] for c, r in results.items()}
     floors = {k: summary[k] >= v for k, v in FLOORS.items() if summary.get(k) is not None}
     return {"row": row, "status": "ok", "adapter": adapter if row == "adapter" else None, "max_tokens": max_tokens,
-            "no_call_margin": None if row == "unconstrained" else no_call_margin, "results": results,
+            "no_call_margin": None if row == "unconstrained" else no_call_margin,
+            "relevance_floor": None if row == "unconstrained" or gate is None else gate.floor, "results": results,
             "summary": summary, "meets_floors": all(floors.values()) if len(floors) == len(FLOORS) else None}
 
 
 def evaluate(generator: Any, data: dict[str, list[ToolItem]], rows: list[str], *, adapter: str | None,
              adapter_missing: str | None, max_tokens: int | None, progress: Progress,
-             no_call_margin: float | None = None) -> dict[str, Any]:
+             no_call_margin: float | None = None, gate: RelevanceGate | None = None) -> dict[str, Any]:
     """Run ``rows`` over ``data`` (category -> items). ``adapter_missing`` is why the adapter row is skipped;
     ``max_tokens`` (default: ``MAX_TOKENS`` per row) is the generation budget per item; ``no_call_margin``
-    turns constrained calls the model prefers by less than that (log-odds) into no call."""
+    turns constrained calls the model prefers by less than that (log-odds) into no call; ``gate`` closes the
+    call branch for requests unrelated to every function (`runtime.tool_relevance`)."""
     runnable = [r for r in rows if r != "adapter" or adapter_missing is None]
     total = len(runnable) * sum(len(items) for items in data.values())
     report_rows = []
@@ -150,7 +179,7 @@ def evaluate(generator: Any, data: dict[str, list[ToolItem]], rows: list[str], *
                                 "results": {}, "summary": {}, "meets_floors": None})
             continue
         report_rows.append(run_row(generator, row, data, adapter=adapter, max_tokens=max_tokens, progress=progress,
-                                   done=done, total=total, no_call_margin=no_call_margin))
+                                   done=done, total=total, no_call_margin=no_call_margin, gate=gate))
         done += sum(len(items) for items in data.values())
     return {"benchmark": "BFCL v4", "model": generator.name, "categories": {c: len(i) for c, i in data.items()},
             "rows": report_rows, "best_row": best_row(report_rows),

@@ -202,7 +202,7 @@ def _check_report(report: dict, categories: dict, functions_by_id: dict) -> None
         for category, result in row["results"].items():
             assert result["n"] == categories[category] == len(result["items"])
             assert 0.0 <= result["accuracy"] <= 1.0 and result["correct"] == sum(i["correct"] for i in result["items"])
-            assert result["mean_prompt_tokens"] > 0
+            assert result["mean_prompt_tokens"] > 0 or all(i.get("gated") for i in result["items"])
     for category, result in rows["constrained"]["results"].items():
         assert result["malformed"] == 0
         for record in result["items"]:
@@ -257,6 +257,34 @@ def test_call_margin_is_recorded_and_a_threshold_overrules_calls(tool_home, mini
     assert strict["summary"]["irrelevance"] == 1.0
     held_out = json.loads(_run(tool_home, *args[:-2], "--skip", "2", "--json").stdout)
     assert held_out["categories"] == {"simple_python": 1, "irrelevance": 1}
+
+
+def test_relevance_gate_closes_the_call_branch_for_unrelated_functions(tool_home, mini_bfcl):
+    """The embedder's request-to-function cosine is recorded for every constrained item; below the floor the
+    reply is the no call without decoding (the triangle question offered only a body-mass-index function),
+    and -1 measures without gating."""
+    from runtime.tool_relevance import RELEVANCE_FLOOR, function_text
+
+    assert function_text({"name": "finance.getStockPrice", "description": " Latest  price. "}) == \
+        "finance get Stock Price: Latest price."
+    args = [str(mini_bfcl), "--limit", "3", "--model", "tiny", "--rows", "constrained", "--max-tokens", "1500",
+            "--categories", "simple_python,irrelevance", "--items", "--json"]
+    gated = json.loads(_run(tool_home, *args).stdout)["rows"][0]
+    assert gated["relevance_floor"] == RELEVANCE_FLOOR
+    for category, result in gated["results"].items():
+        for record in result["items"]:
+            related = not record["id"].endswith("_2")  # items _2 offer BMI for a triangle question
+            assert (record["relevance"] >= RELEVANCE_FLOOR) == related, record
+            assert bool(record.get("gated")) == (not related)
+            if not related:
+                assert record["calls"] == [] and record["prompt_tokens"] == 0
+                assert record["correct"] == (category == "irrelevance")
+                assert record["error"] == (None if category == "irrelevance" else "gated")
+    measured = json.loads(_run(tool_home, *args, "--relevance-floor", "-1").stdout)["rows"][0]
+    assert measured["relevance_floor"] is None
+    items = [i for r in measured["results"].values() for i in r["items"]]
+    assert not any(i.get("gated") for i in items) and all(-1.0 <= i["relevance"] <= 1.0 for i in items)
+    assert all(i["prompt_tokens"] > 0 for i in items)
 
 
 def test_eval_tools_on_the_real_corpus(tool_home):

@@ -105,7 +105,12 @@ def test_tool_call_targets_validate_against_the_reply_schema(app):
         if kind == "call":
             for value in json.loads(target)["arguments"].values():
                 shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-                assert shown.lower() in messages[1]["content"].lower(), (value, messages[1]["content"])
+                said = [shown]  # a rate said as a percentage, an amount with separators or in words
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    said += [f"{value * 100:.6g}%", f"{value * 100:.6g} percent", f"{value:,}",
+                             f"{value // 1000} thousand", f"{value // 1_000_000} million"]
+                question = messages[1]["content"].lower()
+                assert any(form.lower() in question for form in said), (value, messages[1]["content"])
 
 
 def test_everyday_functions_are_not_benchmark_functions():

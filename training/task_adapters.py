@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,6 +25,7 @@ from training.errors import TrainingError
 from training.lora_trainer import LoraSettings, attach_lora, train
 
 TASKS = ("planner", "answer", "summarize")
+PROMPT_VARIANTS = 6  # planner prompts: the home's clock and owner, and five others
 TOOL_SHARE = 0.6  # of the planner examples: the tool-call format (`kith serve`, `kith eval tools`)
 MAX_TOKENS = 1024
 Stage = Callable[[str], None]
@@ -39,8 +40,6 @@ def task_examples(app: Any, task: str, count: int, seed: int = 0,
         from agent.llm_planner import LlmPlanner
         from agent.plan import PlanContext
         from agent.executor import known_places, load_registry_for
-        from training.planner_data import PlannerData
-
         if intents is not None:
             from evals.eval_intents_llm import EvalRegistry
 
@@ -50,10 +49,7 @@ def task_examples(app: Any, task: str, count: int, seed: int = 0,
         owner = app.home.config.get("owner") or {}
         context = PlanContext(now=datetime.now(timezone.utc).astimezone(), owner=owner if isinstance(owner, dict) else {},
                               registry=registry, known_places=known_places(app), app=app)
-        prompt = LlmPlanner(None, None)
-        data = PlannerData(registry, context.now, app.store.person_names(200), context.known_places, seed=seed)
-        planned = data.examples()
-        pairs = [(prompt.messages(e.question, context), e.target) for e in planned]
+        planned, pairs = _planner_pairs(LlmPlanner(None, None), registry, context, app.store.person_names(200), seed)
         if intents is None:
             pairs += _tool_pairs(registry, planned, int(count * TOOL_SHARE), seed)
     elif task == "answer":
@@ -71,6 +67,41 @@ def task_examples(app: Any, task: str, count: int, seed: int = 0,
                             "mail, messages and calendar first (`kith index PATH`)")
     random.Random(seed).shuffle(pairs)
     return pairs[:count]
+
+
+def _varied_contexts(context: Any, seed: int) -> list[Any]:
+    """The home's own planning context, then `PROMPT_VARIANTS - 1` with another clock and owner: the prompt
+    carries both, and an adapter that only ever saw one learns to key on it (trained in one home and used in
+    another, or a month later, it put ordinary questions out of scope)."""
+    from dataclasses import replace
+
+    from training.tool_data import NAMES
+
+    rng = random.Random(seed)
+    owners = [dict(context.owner or {})] + [{"name": name} for name in NAMES] + [{}]
+    out = [context]
+    for _ in range(PROMPT_VARIANTS - 1):
+        now = context.now + timedelta(days=rng.randint(-540, 540))
+        now = now.replace(hour=rng.randint(6, 22), minute=rng.choice((0, 5, 17, 30, 48)))
+        out.append(replace(context, now=now, owner=rng.choice(owners)))
+    return out
+
+
+def _planner_pairs(prompt: Any, registry: Any, context: Any, people: list[str],
+                   seed: int) -> tuple[list[Any], list[tuple[list[dict[str, str]], str]]]:
+    """Planner examples (and their chat pairs) spread over varied contexts, as many as one context yields;
+    each example's dates are filled from its own context's clock."""
+    from training.planner_data import PlannerData
+
+    rng = random.Random(seed)
+    pooled: list[tuple[Any, Any]] = []
+    wanted = 0
+    for index, variant in enumerate(_varied_contexts(context, seed)):
+        made = PlannerData(registry, variant.now, people, variant.known_places, seed=seed + index).examples()
+        wanted = wanted or len(made)
+        pooled += [(example, variant) for example in made]
+    chosen = rng.sample(pooled, min(wanted, len(pooled)))
+    return [e for e, _ in chosen], [(prompt.messages(e.question, v), e.target) for e, v in chosen]
 
 
 def _tool_pairs(registry: Any, planned: list[Any], count: int, seed: int) -> list[tuple[list[dict[str, str]], str]]:

@@ -29,6 +29,37 @@ from runtime.tool_calls import tool_prompt
 
 NO_CALL = {"content": "I cannot do that"}
 Value = Callable[[random.Random], Any]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A value the user says in other words than the argument holds: "5%" for a rate of 0.05, "$2 million"
+    for 2000000. Functions' numeric parameters take the plain number, whatever the question's wording."""
+
+    value: Any
+    text: str
+
+
+def _percent(pool: list[float]) -> Value:
+    """A rate stored as a decimal, said as a percentage ("4.5%", "4.5 percent")."""
+    def draw(r: random.Random) -> Said:
+        rate = r.choice(pool)
+        shown = f"{rate * 100:.6g}"
+        return Said(rate, r.choice([f"{shown}%", f"{shown}%", f"{shown} percent"]))
+    return draw
+
+
+def _amount(lo: int, hi: int, currency: bool = True) -> Value:
+    """A round amount, said with thousands separators or in words ("$2 million"; the sign only for money)."""
+    def draw(r: random.Random) -> Said:
+        units = [(u, w) for u, w in ((1, ""), (1000, " thousand"), (1_000_000, " million"))
+                 if max(1, -(-lo // u)) <= min(hi // u, 900)]
+        unit, word = r.choice(units)
+        head = r.randint(max(1, -(-lo // unit)), min(hi // unit, 900))
+        value = head * unit
+        text = f"{head}{word}" if word and r.random() < 0.5 else f"{value:,}"
+        return Said(value, ("$" if currency and r.random() < 0.6 else "") + text)
+    return draw
 CITIES = ["Lisbon", "Denver", "Osaka", "Nairobi", "Toronto", "Porto", "Lyon", "Austin", "Bergen", "Cusco"]
 NAMES = ["Maya", "Tom Becker", "Priya", "Jonas", "Ana Silva", "Kenji", "Lena", "Omar"]
 WORDS = ["banana bread", "quantum computing", "jazz festivals", "the French revolution", "solar panels",
@@ -97,9 +128,9 @@ GENERIC = (  # names and questions written for kith; none is a function of the B
              ("Split a bill of {total} between {people} people.",
               "We are {people} and the bill is {total}; add a {tip_percent} percent tip and split it.")),
     Function("loan_monthly_payment", "Compute the monthly payment of a fixed-rate loan.",
-             (Param("principal", "number", "The amount borrowed, e.g. 1000.", _money),
+             (Param("principal", "number", "The amount borrowed, e.g. 1000.", _amount(1000, 900_000)),
               Param("annual_rate", "number", "The yearly interest rate as a decimal, e.g. 0.05.",
-                    _pick([0.02, 0.03, 0.04, 0.07, 0.08])),
+                    _percent([0.02, 0.03, 0.04, 0.055, 0.07, 0.08])),
               Param("years", "integer", "The term in years, e.g. 10.", _int(2, 40))),
              ("What is the monthly payment on a {principal} loan at {annual_rate} over {years} years?",
               "Monthly installment for borrowing {principal} for {years} years at a rate of {annual_rate}?")),
@@ -178,9 +209,15 @@ def _mentioned(question: str, fn: Function) -> list[str]:
 
 
 def _render(value: Any) -> str:
+    if isinstance(value, Said):
+        return value.text
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Said) else value
 
 
 def _compact(value: dict[str, Any]) -> str:
@@ -225,7 +262,8 @@ def generic_examples(rng: random.Random, count: int) -> list[tuple[list[dict[str
             continue
         tools = [f.tool() for f in rng.sample(others, rng.randint(0, 2))] + [fn.tool()]
         rng.shuffle(tools)
-        arguments = {name: values[name] for name in [p.name for p in fn.params] if name in _mentioned(question, fn)}
+        arguments = {name: _plain(values[name]) for name in [p.name for p in fn.params]
+                     if name in _mentioned(question, fn)}
         out.append((tool_messages(tools, text), _compact({"name": fn.name, "arguments": arguments}), "call"))
     return out
 

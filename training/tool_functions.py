@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from training.tool_data import CITIES, NAMES, Function, Param, Value, _int, _pick
+from training.tool_data import CITIES, NAMES, Function, Param, Value, _amount, _int, _percent, _pick
 
 
 def _num(lo: float, hi: float, places: int = 1) -> Value:
@@ -130,15 +130,15 @@ BANK = (
       "Dilute a {stock_concentration} mol/L solution to {target_concentration} mol/L, final volume {target_volume} mL.",
       "C1={stock_concentration}, C2={target_concentration}, V2={target_volume}: what is V1?"),
     F("investment_future_value", "Future value of an investment with compound interest.",
-      (P("principal", "number", "Initial amount, e.g. 1000.", _int(500, 90000)),
-       P("rate", "number", "Annual rate as a decimal, e.g. 0.05.", _pick([0.015, 0.03, 0.045, 0.06, 0.09])),
+      (P("principal", "number", "Initial amount, e.g. 1000.", _amount(500, 90000)),
+       P("rate", "number", "Annual interest rate.", _percent([0.015, 0.03, 0.045, 0.06, 0.09, 0.12])),
        P("years", "integer", "Number of years, e.g. 10.", _int(2, 35)),
        P("compounds_per_year", "integer", "Compounding periods per year, default 1.", _pick([4, 12, 365]), False)),
       "How much will {principal} grow to in {years} years at {rate} interest?",
       "Invest {principal} at an annual rate of {rate}, compounded {compounds_per_year} times a year, for {years} years.",
       "Future value of {principal} after {years} years at rate {rate}?"),
     F("finance.break_even_units", "Units to sell to break even.",
-      (P("fixed_costs", "number", "Fixed costs, e.g. 1000.", _int(1000, 90000)),
+      (P("fixed_costs", "number", "Fixed costs, e.g. 1000.", _amount(1000, 5_000_000)),
        P("price", "number", "Price per unit, e.g. 10.", _num(5, 200, 2)),
        P("unit_cost", "number", "Variable cost per unit, e.g. 4.", _num(1, 4, 2))),
       "Fixed costs are {fixed_costs}, price {price}, unit cost {unit_cost}. How many units to break even?",
@@ -156,9 +156,21 @@ BANK = (
       "What is {ticker} trading at?", "Latest price of {ticker} on {exchange}.", "Get me a quote for {ticker}."),
     F("sales_tax_total", "Total price after sales tax.",
       (P("price", "number", "Price before tax, e.g. 20.", _num(3, 900, 2)),
-       P("tax_rate", "number", "Tax rate as a decimal, e.g. 0.07.", _pick([0.05, 0.0625, 0.08, 0.2]))),
+       P("tax_rate", "number", "Tax rate as a decimal, e.g. 0.07.", _percent([0.05, 0.0625, 0.08, 0.2]))),
       "What do I pay for {price} with {tax_rate} sales tax?", "Total for a {price} item at a tax rate of {tax_rate}?",
       "Add tax of {tax_rate} to {price}."),
+    F("discounted_price", "Price after a percentage discount.",
+      (P("price", "number", "Price before the discount, e.g. 80.", _num(5, 900, 2)),
+       P("discount", "number", "Discount as a fraction of the price, e.g. 0.25.", _percent([0.1, 0.15, 0.3, 0.4, 0.05]))),
+      "What does a {price} jacket cost with {discount} off?", "Take {discount} off {price}.",
+      "The sale gives {discount} off; how much is an item priced {price}?"),
+    F("population_projection", "Project a population forward at a constant yearly growth rate.",
+      (P("population", "integer", "Population today, e.g. 12000.", _amount(2000, 40_000_000, currency=False)),
+       P("growth_rate", "number", "Yearly growth rate.", _percent([0.005, 0.012, 0.02, 0.035, 0.018])),
+       P("years", "integer", "Years ahead, e.g. 20.", _int(2, 60))),
+      "A town of {population} grows {growth_rate} a year. How many people in {years} years?",
+      "Project a population of {population} forward {years} years at {growth_rate} growth per year.",
+      "If {population} people grow by {growth_rate} annually, what is the population after {years} years?"),
     F("flight_search", "Search flights between two cities on a date.",
       (P("origin", "string", "From, e.g. 'Paris'.", _pick(CITIES)), P("destination", "string", "To, e.g. 'Rome'.", _pick(CITIES)),
        P("date", "string", "Date, YYYY-MM-DD, e.g. '2024-05-01'.", lambda r: f"2027-{r.randint(1, 12):02d}-{r.randint(10, 28)}"),

@@ -10,6 +10,7 @@ import click
 from indexer.errors import KithError
 from kith.cli.common import echo_json, home_option, json_option
 from kith.cli.progress import Progress
+from runtime.tool_relevance import RELEVANCE_FLOOR
 
 
 def _names(value: str, known: tuple[str, ...] | list[str], what: str) -> list[str]:
@@ -52,14 +53,18 @@ def _adapter(home: Any, model_name: str, requested: str | None) -> tuple[str | N
 @click.option("--items", "with_items", is_flag=True, help="With --json, include every item's output and verdict.")
 @click.option("--no-call-margin", type=float, help="Turn a constrained call into no call when the model prefers "
               "calling by less than this log-odds at the reply's first choice (measure it on held-in items).")
+@click.option("--relevance-floor", type=click.FloatRange(-1.0, 1.0), default=RELEVANCE_FLOOR, show_default=True,
+              help="Constrained rows: make no call when the request's cosine to every function (name and "
+              "description, with the home's embedder) is below this; -1 records the cosine and never gates.")
 @home_option
 @json_option
 def tools_cmd(directory: str, model_name: str | None, limit: int | None, skip: int, rows: str, categories: str,
               adapter: str | None, max_tokens: int | None, with_items: bool, no_call_margin: float | None,
-              home: str | None, as_json: bool) -> None:
+              relevance_floor: float, home: str | None, as_json: bool) -> None:
     """Function calling on BFCL v4 in DIR (simple_python AST accuracy, irrelevance, live_simple, live_irrelevance)."""
     from evals.bfcl_data import CATEGORIES, data_dir, load_category
-    from evals.eval_tools import ROWS, evaluate
+    from evals.eval_tools import ROWS, RelevanceGate, evaluate
+    from indexer.app import KithApp
     from indexer.home import KithHome
     from runtime.adapter_manager import provider_for
     from runtime.generator import load_generator
@@ -75,10 +80,13 @@ def tools_cmd(directory: str, model_name: str | None, limit: int | None, skip: i
     data = {c: load_category(directory, c, limit, skip) for c in category_names}
     if not any(data.values()):
         raise click.UsageError(f"--skip {skip} leaves no items (--limit {limit})")
+    gate = None
+    if any(r != "unconstrained" for r in row_names):
+        gate = RelevanceGate(KithApp(kith_home).embedder.encode, relevance_floor if relevance_floor > -1 else None)
     with Progress("eval tools", unit="items", stream=sys.stderr) as progress:
         report = evaluate(generator, data, row_names, adapter=adapter_name, adapter_missing=adapter_missing,
                           max_tokens=max_tokens, progress=lambda done, total, what: progress.update(done, total, what),
-                          no_call_margin=no_call_margin)
+                          no_call_margin=no_call_margin, gate=gate)
     report["directory"] = directory
     if not with_items:
         for row in report["rows"]:
@@ -97,6 +105,9 @@ def _pct(value: float | None) -> str:
 def _print(report: dict[str, Any]) -> None:
     counts = ", ".join(f"{c} {n}" for c, n in report["categories"].items())
     click.echo(f"BFCL v4, model {report['model']}: {counts} items")
+    floor = next((r.get("relevance_floor") for r in report["rows"] if r.get("relevance_floor") is not None), None)
+    if floor is not None:
+        click.echo(f"constrained rows: no call below relevance {floor:g} (request-to-function cosine)")
     click.echo(f"{'row':<16}{'simple AST':>11}{'irrelev.':>10}{'live AST':>10}{'live irr.':>10}"
                f"{'malformed':>11}{'s/item':>8}")
     for row in report["rows"]:
