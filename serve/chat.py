@@ -32,6 +32,17 @@ class ChatRequest:
     tool_mode: str = "none"   # none | auto | required | named
     schema: dict[str, Any] | None = None
     include_usage: bool = False
+    # tool_choice "auto": the request's best cosine to a tool (runtime.tool_relevance) and the floor it was
+    # held to; below it only the plain reply is allowed
+    relevance: float | None = None
+    relevance_floor: float | None = None
+
+    @property
+    def calls_allowed(self) -> bool:
+        return self.relevance is None or self.relevance_floor is None or self.relevance >= self.relevance_floor
+
+    def question(self) -> str:
+        return next((m["content"] for m in reversed(self.messages) if m["role"] == "user"), "")
 
 
 def _bad(message: str, code: str = "bad_request") -> ApiError:
@@ -169,7 +180,7 @@ def prepared(request: ChatRequest) -> tuple[list[dict[str, str]], dict[str, Any]
             messages[0] = {"role": "system", "content": messages[0]["content"] + "\n\n" + instruction}
         else:
             messages.insert(0, {"role": "system", "content": instruction})
-        return messages, tool_call_schema(request.tools, request.tool_mode)
+        return messages, tool_call_schema(request.tools if request.calls_allowed else [], request.tool_mode)
     if request.schema is not None:
         instruction = "Reply with JSON that matches this schema: " + json.dumps(request.schema)
         messages.insert(0 if messages[0]["role"] != "system" else 1, {"role": "system", "content": instruction})
@@ -213,7 +224,15 @@ def completion(model: str, request: ChatRequest, result: Any) -> dict[str, Any]:
         message, reason = {"role": "assistant", "content": result.text}, finish(result)
     return {"id": completion_id(), "object": "chat.completion", "created": int(time.time()), "model": model,
             "choices": [{"index": 0, "message": message, "finish_reason": reason, "logprobs": None}],
-            "usage": usage(result), "system_fingerprint": "kith"}
+            "usage": usage(result), "system_fingerprint": "kith", **relevance_note(request)}
+
+
+def relevance_note(request: ChatRequest) -> dict[str, Any]:
+    """A ``kith`` field saying whether the relevance floor closed the call branch (auto tool choice only)."""
+    if request.relevance is None:
+        return {}
+    return {"kith": {"tool_relevance": round(request.relevance, 4), "relevance_floor": request.relevance_floor,
+                     "calls_allowed": request.calls_allowed}}
 
 
 def chunk(cid: str, model: str, delta: dict[str, Any], reason: str | None = None,

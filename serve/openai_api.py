@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -71,6 +72,7 @@ async def chat_route(request: Request) -> Any:
     parsed = chat.parse_request(body)
     model = parsed.model
     await run_in_threadpool(state.generation.generator, model)  # load now: unknown model -> 404 before streaming
+    parsed = await run_in_threadpool(_held_to_relevance, state, parsed)
     messages, schema = chat.prepared(parsed)
     constraint = _constraint(schema)
     if parsed.stream:
@@ -80,6 +82,18 @@ async def chat_route(request: Request) -> Any:
     result = await run_in_threadpool(
         lambda: state.generation.generate(model, messages, constraint=constraint, **parsed.options))
     return JSONResponse(chat.completion(model, parsed, result))
+
+
+def _held_to_relevance(state: ServeState, parsed: chat.ChatRequest) -> chat.ChatRequest:
+    """tool_choice "auto": measure how related the request is to the tools ([serve] tool_relevance_floor)."""
+    floor = state.tool_relevance_floor
+    if parsed.tool_mode != "auto" or not parsed.tools or floor is None:
+        return parsed
+    from runtime.tool_relevance import tool_relevance
+
+    with state.lock:
+        relevance = tool_relevance(state.app.embedder.encode, parsed.question(), parsed.tools)
+    return replace(parsed, relevance=relevance, relevance_floor=floor)
 
 
 def _constraint(schema: dict[str, Any] | None) -> Any:

@@ -64,6 +64,20 @@ class ServeState:
             self.pending[confirmation["fingerprint"]] = Pending(dict(request), confirmation)
         return waiting
 
+    @property
+    def tool_relevance_floor(self) -> float | None:
+        """[serve] tool_relevance_floor in kith.toml (default `runtime.tool_relevance.RELEVANCE_FLOOR`; -1 turns
+        the floor off): tool_choice "auto" requests less related than this to every tool get no tool call."""
+        from runtime.tool_relevance import RELEVANCE_FLOOR
+
+        value = (self.home.config.get("serve") or {}).get("tool_relevance_floor", RELEVANCE_FLOOR)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1 <= value <= 1:
+            from serve.errors import ApiError
+
+            raise ApiError(500, f"kith.toml: [serve] tool_relevance_floor must be a number from -1 to 1, not {value!r}",
+                           "bad_config")
+        return None if value <= -1 else float(value)
+
     def tiers_configured(self) -> bool:
         """True when kith.toml names a private or external tier (otherwise every answer stays on device)."""
         tiers = (self.home.config.get("runtime") or {}).get("tiers") or {}

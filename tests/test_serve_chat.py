@@ -106,6 +106,30 @@ def test_required_tool_call_streams_whole(api):
     jsonschema.validate(json.loads(calls[0].function.arguments), tool["function"]["parameters"])
 
 
+def test_auto_tool_choice_makes_no_call_when_no_tool_is_related(api):
+    """The relevance floor (runtime.tool_relevance): a request unrelated to every tool gets the plain reply
+    (the grammar has no call branch), a related one keeps the call branch; the response says which."""
+    from runtime.tool_relevance import RELEVANCE_FLOOR
+
+    unrelated = api.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": "Who wrote the novel War and Peace?"}],
+        tools=[WEATHER, REMIND], max_tokens=40)
+    note = unrelated.model_extra["kith"]
+    assert note["relevance_floor"] == RELEVANCE_FLOOR and note["tool_relevance"] < RELEVANCE_FLOOR
+    assert note["calls_allowed"] is False
+    choice = unrelated.choices[0]
+    assert not choice.message.tool_calls and isinstance(choice.message.content, str)
+    related = api.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": "What is the weather in Lisbon for the next 3 days?"}],
+        tools=[WEATHER, REMIND], max_tokens=40)
+    assert related.model_extra["kith"]["calls_allowed"] is True
+    assert related.model_extra["kith"]["tool_relevance"] >= RELEVANCE_FLOOR
+    named = api.chat.completions.create(  # a named or required tool choice is the caller's decision: no floor
+        model=MODEL, messages=[{"role": "user", "content": "Who wrote War and Peace?"}], tools=[WEATHER, REMIND],
+        tool_choice={"type": "function", "function": {"name": "get_weather"}}, max_tokens=80)
+    assert "kith" not in (named.model_extra or {}) and named.choices[0].message.tool_calls
+
+
 def test_response_format_json_schema_is_enforced(api):
     schema = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 10},
                                                "age": {"type": "integer", "minimum": 0, "maximum": 120},
