@@ -1,10 +1,21 @@
-"""Weighted one-dimensional k-means, batched over groups (the palettizer's clustering step)."""
+"""Weighted one-dimensional k-means, batched over groups (the palettizer's clustering step).
+
+Unweighted (data-free) groups of up to 4 bits are clustered exactly when `kmeans1d` is installed (MIT;
+Grønlund et al.'s O(k·n) optimal 1-D k-means, the clustering coremltools' palettizer uses); weighted groups
+(sensitive k-means), wider tables and installs without it take Lloyd's steps from several starts.
+"""
 from __future__ import annotations
 
 import torch
 
+try:  # a kith dependency; the fallback keeps a source checkout without it working
+    import kmeans1d as _kmeans1d
+except ImportError:  # pragma: no cover - exercised only where the wheel is missing
+    _kmeans1d = None
+
 
 MAX_DP_CLUSTERS = 16  # 1 to 4 bits: the dynamic-programming start costs O(k * bins^2) per group
+EXACT_MAX_VALUES = 1 << 16  # kmeans1d is O(k * n) per group, and its ctypes call copies the group value by value
 
 
 def assign(values: torch.Tensor, centroids: torch.Tensor) -> torch.Tensor:
@@ -119,6 +130,14 @@ def _binned_optimum(groups: _SortedGroups, k: int, bins: int = 256, tails: int =
     return torch.cat(centroids).to(torch.float32)
 
 
+def exact_optimum(values: torch.Tensor, k: int) -> torch.Tensor | None:
+    """Sorted centroids of the optimal unweighted k-clustering of each row (None without `kmeans1d`)."""
+    if _kmeans1d is None:
+        return None
+    rows = values.to(torch.float64).numpy()
+    return torch.tensor([_kmeans1d.cluster(row, k)[1] for row in rows], dtype=torch.float32).sort(dim=1).values
+
+
 def weighted_kmeans(values: torch.Tensor, k: int, weights: torch.Tensor | None = None,
                     iterations: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
     """Clusters each row of `values` [groups, n] into `k` sorted centroids; returns (centroids, indices).
@@ -126,7 +145,9 @@ def weighted_kmeans(values: torch.Tensor, k: int, weights: torch.Tensor | None =
     `weights` (same shape, >= 0) makes the squared error of important values count more: this is
     sensitive k-means when they come from calibration data, plain k-means when they are all ones.
 
-    Lloyd's iterations run from up to three starts and each group keeps the one with the lower weighted error:
+    Without weights (or with equal ones), up to 4 bits, for groups of up to 65,536 values and with `kmeans1d`
+    installed, each group gets its exact optimum.
+    Otherwise Lloyd's iterations run from up to three starts and each group keeps the one with the lower weighted error:
     weighted quantiles (good for the bulk), quantiles plus the group's extremes, and (up to 4 bits) the optimal
     clustering of runs of the sorted values (`_binned_optimum`). From quantiles alone a lone outlier weight (the
     "super weights" of LLMs, 30 standard deviations out in SmolLM2's MLPs) never gets a centroid of its own and
@@ -136,6 +157,11 @@ def weighted_kmeans(values: torch.Tensor, k: int, weights: torch.Tensor | None =
     weights = torch.ones_like(values) if weights is None else weights.to(torch.float32).clamp_min(0)
     weights = torch.where(weights.sum(dim=1, keepdim=True) > 0, weights, torch.ones_like(weights))
     groups = _SortedGroups(values, weights)
+    uniform = bool((weights == weights[:, :1]).all())
+    small = k <= MAX_DP_CLUSTERS and k < values.shape[1] <= EXACT_MAX_VALUES
+    exact = exact_optimum(values, k) if uniform and small else None
+    if exact is not None:  # the optimum; Lloyd's steps from it only confirm it
+        return exact, assign(values, exact)
     starts = [groups.quantiles(k)]
     if k >= 4 and values.shape[1] > k:
         starts.append(groups.with_extremes(k))

@@ -113,6 +113,29 @@ def test_dynamic_programming_start_is_the_optimum_on_small_groups():
         assert abs(float(costs[g]) - best) < 1e-9 * max(best, 1.0)
 
 
+def test_data_free_kmeans_is_the_exact_optimum():
+    """Unweighted groups get kmeans1d's optimal clustering: equal to the brute-force best split on small groups,
+    and never worse than Lloyd's steps from the other starts on large heavy-tailed ones."""
+    import itertools
+
+    from compress.kmeans import _binned_optimum, _SortedGroups, exact_optimum, weighted_kmeans
+
+    small = torch.randn(3, 20, generator=torch.Generator().manual_seed(5)) ** 3
+    centroids, idx = weighted_kmeans(small, 4)
+    assert exact_optimum(small, 4) is not None, "kmeans1d is a dependency"
+    for g in range(3):
+        v = small[g].double().sort().values
+        best = min(sum(float(((part - part.mean()) ** 2).sum()) for part in torch.tensor_split(v, list(cuts)))
+                   for cuts in itertools.combinations(range(1, 20), 3))
+        got = float(((small[g].double() - centroids[g].double()[idx[g]]) ** 2).sum())
+        assert abs(got - best) < 1e-5 * max(best, 1.0)
+    large = torch.distributions.StudentT(3.0).sample((6, 3000))
+    groups = _SortedGroups(large, torch.ones_like(large))
+    exact, _ = weighted_kmeans(large, 16)
+    lloyd = groups.lloyd(_binned_optimum(groups, 16), 100)
+    assert bool((groups.cost(exact) <= groups.cost(lloyd) * (1 + 1e-6)).all())
+
+
 @pytest.mark.parametrize("mode,granularity,block", [("symmetric", "per_channel", None), ("affine", "per_block", 32),
                                                      ("symmetric", "per_block", 32)])
 @pytest.mark.parametrize("bits", [4, 8])
