@@ -11,7 +11,7 @@ list as the system prompt, then exactly one `{"name": ..., "arguments": {...}}` 
   carry example values that differ from the question's, so that the adapter learns to copy values from
   the user's words rather than from the descriptions.
 
-Forty-five in a hundred of the everyday-function examples are "no call": a question paired with tools
+Thirty in a hundred of the everyday-function examples are "no call": a question paired with tools
 that cannot answer it. Those are a near miss (a question on the function's own topic that it cannot do,
 such as a rectangle's area for `rectangle_perimeter`), a hard negative (the question with functions of
 the same domain, its neighbours in the list), or other functions' tools; plus out-of-scope questions
@@ -198,7 +198,7 @@ NEAR_MISSES = {  # written for kith: questions close to a function's topic that 
     "define_word": ('Translate saudade into English.', 'How do you pronounce gezellig?', 'Give me a synonym for ephemeral.'),
     "median_of": ('What is the mean of 3, 5 and 10?', 'What is the largest of 4, 19 and 7?', 'Sort 8, 2, 5 from smallest to largest.'),
 }
-NO_CALL_SHARE = 0.45
+NO_CALL_SHARE = 0.3  # the relevance floor (runtime.tool_relevance) takes unrelated functions off the model
 # The everyday functions are listed by domain (geometry, maths, physics, money, travel...): the functions
 # within this many places of one are its hard negatives, on its topic but unable to answer its questions.
 NEIGHBOURS = 3
