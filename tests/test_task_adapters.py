@@ -58,6 +58,31 @@ def test_planner_targets_are_what_the_grammar_admits(app):
     assert mentioned  # filled with the user's own people
 
 
+def test_planner_prompts_vary_clock_and_owner_and_dates_follow_each_prompt(app):
+    """The planner's examples are spread over several clocks and owners (an adapter trained on one prompt keys
+    on it), and a relative date in a target is computed from the clock in that example's own prompt."""
+    import re
+    from datetime import timedelta
+
+    from training.task_adapters import task_examples
+
+    pairs = [(m, t) for m, t in task_examples(app, "planner", 600) if "kith's planner" in m[0]["content"]]
+    clocks = {re.search(r"Today is \w+ (\S+ \S+)\.", m[0]["content"]).group(1) for m, _ in pairs}
+    owners = {re.search(r"The user is (.+)\.$", m[0]["content"]).group(1) for m, _ in pairs}
+    assert len(clocks) >= 4 and len(owners) >= 2, (clocks, owners)
+    checked = 0
+    for messages, target in pairs:
+        arguments = json.loads(target).get("arguments") or {}
+        stamp = next((v for v in arguments.values() if isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT.*", v)),
+                     None)
+        if stamp is None or "tomorrow" not in messages[1]["content"]:
+            continue
+        today = datetime.strptime(re.search(r"Today is \w+ (\S+)", messages[0]["content"]).group(1), "%Y-%m-%d")
+        assert datetime.fromisoformat(stamp).date() == (today + timedelta(days=1)).date(), (messages, target)
+        checked += 1
+    assert checked >= 3
+
+
 def test_answer_targets_are_cited_source_sentences(app):
     from agent.generative_answer import NOT_FOUND
     from training.answer_data import answer_examples
