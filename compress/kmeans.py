@@ -156,12 +156,12 @@ def weighted_kmeans(values: torch.Tensor, k: int, weights: torch.Tensor | None =
     values = values.to(torch.float32)
     weights = torch.ones_like(values) if weights is None else weights.to(torch.float32).clamp_min(0)
     weights = torch.where(weights.sum(dim=1, keepdim=True) > 0, weights, torch.ones_like(weights))
-    groups = _SortedGroups(values, weights)
     uniform = bool((weights == weights[:, :1]).all())
     small = k <= MAX_DP_CLUSTERS and k < values.shape[1] <= EXACT_MAX_VALUES
     exact = exact_optimum(values, k) if uniform and small else None
     if exact is not None:  # the optimum; Lloyd's steps from it only confirm it
         return exact, assign(values, exact)
+    groups = _SortedGroups(values, weights)
     starts = [groups.quantiles(k)]
     if k >= 4 and values.shape[1] > k:
         starts.append(groups.with_extremes(k))

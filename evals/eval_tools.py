@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from evals.bfcl_ast import Verdict, check_calls
 from evals.bfcl_data import ToolItem
 from evals.call_text import parse_calls
 from runtime.tool_calls import NO_CALL_KEY, call_margin, read_tool_reply, tool_call_schema, tool_prompt
-from runtime.tool_relevance import Encode, tool_relevance
+from runtime.tool_relevance import Encode, request_text, tool_relevance
 
 ROWS = ("unconstrained", "constrained", "adapter")
 NO_CALL_CHARS = 80
@@ -85,7 +85,7 @@ def run_item(generator: Any, item: ToolItem, row: str, *, adapter: str | None, m
     record: dict[str, Any] = {"id": item.id, "output": "", "calls": [], "malformed": False, "prompt_tokens": 0}
     messages = messages_for(item)
     if gate is not None and row != "unconstrained":
-        record["relevance"] = round(tool_relevance(gate.encode, _question(item), item.tools()), 4)
+        record["relevance"] = round(tool_relevance(gate.encode, request_text(item.messages), item.tools()), 4)
         if gate.floor is not None and record["relevance"] < gate.floor:
             verdict = Verdict(not item.expects_call, "" if not item.expects_call else "gated",
                               "" if not item.expects_call else "no function was related enough to call")
@@ -123,10 +123,6 @@ def run_item(generator: Any, item: ToolItem, row: str, *, adapter: str | None, m
     record.update(seconds=round(time.perf_counter() - started, 3), correct=verdict.valid, error=verdict.error or None,
                   detail=verdict.detail or None)
     return record
-
-
-def _question(item: ToolItem) -> str:
-    return next((m["content"] for m in reversed(item.messages) if m["role"] == "user"), "")
 
 
 def _category_result(records: list[dict[str, Any]]) -> dict[str, Any]:

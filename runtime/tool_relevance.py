@@ -3,7 +3,7 @@
 A small model decoding under a tool-call grammar fills whatever function it is given with the question's
 numbers, even when the function is about something else ("area of a triangle" with a body-mass-index
 function). The sentence embedder tells those apart cheaply and well: the cosine between the request and
-each function's "name: description" (names split on ``_`` and ``.``). When the best cosine is below the
+each function's "name: description" (names split on ``_``, ``.`` and camelCase). When the best cosine is below the
 floor, the call branch is closed and the reply is the explicit no call, before any decoding.
 
 The floor is measured, not guessed: `bench/bfcl_margin.py` chooses it on held-in BFCL items and reports it
@@ -28,6 +28,11 @@ def function_text(tool: dict[str, Any]) -> str:
     name = re.sub(r"[_.]+", " ", str(tool.get("name") or ""))
     name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)  # camelCase
     return f"{name}: {' '.join(str(tool.get('description') or '').split())}".strip()
+
+
+def request_text(messages: list[dict[str, str]]) -> str:
+    """The request the floor measures: the last user message of a chat."""
+    return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
 
 
 def tool_relevance(encode: Encode, question: str, tools: list[dict[str, Any]]) -> float:

@@ -41,9 +41,6 @@ class ChatRequest:
     def calls_allowed(self) -> bool:
         return self.relevance is None or self.relevance_floor is None or self.relevance >= self.relevance_floor
 
-    def question(self) -> str:
-        return next((m["content"] for m in reversed(self.messages) if m["role"] == "user"), "")
-
 
 def _bad(message: str, code: str = "bad_request") -> ApiError:
     return ApiError(400, message, code)

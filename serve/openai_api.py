@@ -89,10 +89,10 @@ def _held_to_relevance(state: ServeState, parsed: chat.ChatRequest) -> chat.Chat
     floor = state.tool_relevance_floor
     if parsed.tool_mode != "auto" or not parsed.tools or floor is None:
         return parsed
-    from runtime.tool_relevance import tool_relevance
+    from runtime.tool_relevance import request_text, tool_relevance
 
     with state.lock:
-        relevance = tool_relevance(state.app.embedder.encode, parsed.question(), parsed.tools)
+        relevance = tool_relevance(state.app.embedder.encode, request_text(parsed.messages), parsed.tools)
     return replace(parsed, relevance=relevance, relevance_floor=floor)
 
 

@@ -51,15 +51,19 @@ def _percent(pool: list[float]) -> Value:
 
 def _amount(lo: int, hi: int, currency: bool = True) -> Value:
     """A round amount, said with thousands separators or in words ("$2 million"; the sign only for money)."""
+    scales = [(unit, word, max(1, -(-lo // unit)), min(hi // unit, 900))  # (unit, word, lowest, highest head)
+              for unit, word in ((1, ""), (1000, " thousand"), (1_000_000, " million"))]
+    scales = [scale for scale in scales if scale[2] <= scale[3]]
+
     def draw(r: random.Random) -> Said:
-        units = [(u, w) for u, w in ((1, ""), (1000, " thousand"), (1_000_000, " million"))
-                 if max(1, -(-lo // u)) <= min(hi // u, 900)]
-        unit, word = r.choice(units)
-        head = r.randint(max(1, -(-lo // unit)), min(hi // unit, 900))
+        unit, word, low, high = r.choice(scales)
+        head = r.randint(low, high)
         value = head * unit
         text = f"{head}{word}" if word and r.random() < 0.5 else f"{value:,}"
         return Said(value, ("$" if currency and r.random() < 0.6 else "") + text)
     return draw
+
+
 CITIES = ["Lisbon", "Denver", "Osaka", "Nairobi", "Toronto", "Porto", "Lyon", "Austin", "Bergen", "Cusco"]
 NAMES = ["Maya", "Tom Becker", "Priya", "Jonas", "Ana Silva", "Kenji", "Lena", "Omar"]
 WORDS = ["banana bread", "quantum computing", "jazz festivals", "the French revolution", "solar panels",
