@@ -19,6 +19,7 @@ from training.errors import TrainingError
 
 LLAMA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 Progress = Callable[[int, int, float], None]
+SCHEDULES = ("constant", "linear")
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,24 @@ class LoraSettings:
     dropout: float = 0.0
     targets: tuple[str, ...] = LLAMA_TARGETS
     learning_rate: float = 5e-4
+    schedule: str = "constant"  # or "linear": a warmup, then a linear decay to zero (`learning_rate_at`)
+    warmup_share: float = 0.06
     steps: int = 200
     checkpoint_every: int = 10
     seed: int = 0
+
+
+def learning_rate_at(step: int, settings: LoraSettings) -> float:
+    """The learning rate of optimizer step `step` (0-based). A function of the step alone, so a resumed run
+    continues the schedule exactly where the checkpoint left it."""
+    if settings.schedule not in SCHEDULES:
+        raise TrainingError(f"schedule {settings.schedule!r} is not one of {', '.join(SCHEDULES)}")
+    if settings.schedule == "constant":
+        return settings.learning_rate
+    warmup = max(1, round(settings.steps * settings.warmup_share))
+    if step < warmup:
+        return settings.learning_rate * (step + 1) / warmup
+    return settings.learning_rate * max(0.0, settings.steps - step) / max(1, settings.steps - warmup)
 
 
 def attach_lora(model: nn.Module, settings: LoraSettings, start_from: str | Path | None = None) -> nn.Module:
@@ -58,6 +74,7 @@ def train(model: nn.Module, step_loss: Callable[[int], torch.Tensor], settings: 
           config: dict[str, Any], progress: Progress | None = None) -> dict[str, Any]:
     """Runs `settings.steps` optimizer steps of `step_loss(step)` and saves the adapter to `out_dir`."""
     out_dir = Path(out_dir)
+    learning_rate_at(0, settings)  # an unknown schedule fails before any work
     if out_dir.exists():
         raise TrainingError(f"{out_dir} already exists; remove it or choose another name")
     run_config = {**config, "lora": asdict(settings)}
@@ -81,6 +98,8 @@ def train(model: nn.Module, step_loss: Callable[[int], torch.Tensor], settings: 
     step = start
     try:
         for step in range(start, settings.steps):
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate_at(step, settings)
             loss = step_loss(step)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable.values(), 1.0)

@@ -44,13 +44,15 @@ def train_group() -> None:
 @click.option("--steps", default=200, show_default=True)
 @click.option("--rank", default=16, show_default=True)
 @click.option("--learning-rate", default=5e-4, show_default=True)
+@click.option("--schedule", type=click.Choice(["constant", "linear"]), default="constant", show_default=True,
+              help="Learning rate: constant, or linear (a warmup over 6% of the steps, then a decay to zero).")
 @click.option("--seq-len", default=128, show_default=True)
 @click.option("--batch-size", default=4, show_default=True)
 @click.option("--from", "start_from", type=click.Path(file_okay=False), help="Continue from a PEFT adapter.")
 @home_option
 @json_option
 def recovery_cmd(model_dir: str, teacher_dir: str, calibration: str, out: str | None, steps: int, rank: int,
-                 learning_rate: float, seq_len: int, batch_size: int, start_from: str | None, home: str | None,
+                 learning_rate: float, schedule: str, seq_len: int, batch_size: int, start_from: str | None, home: str | None,
                  as_json: bool) -> None:
     """Distill a rank-16 LoRA that brings a compressed model back toward its reference.
 
@@ -60,7 +62,7 @@ def recovery_cmd(model_dir: str, teacher_dir: str, calibration: str, out: str | 
     from training.lora_trainer import LoraSettings
 
     target = Path(out) if out else Path(model_dir) / "recovery-adapter"
-    settings = LoraSettings(rank=rank, alpha=2 * rank, steps=steps, learning_rate=learning_rate)
+    settings = LoraSettings(rank=rank, alpha=2 * rank, steps=steps, learning_rate=learning_rate, schedule=schedule)
     say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
     summary = train_recovery(model_dir, teacher_dir, calibration, target, settings, seq_len=seq_len,
                              batch_size=batch_size, start_from=start_from, progress=_bar(), stage=say)
@@ -73,7 +75,7 @@ def recovery_cmd(model_dir: str, teacher_dir: str, calibration: str, out: str | 
         click.echo(f"next: kith adapters import {target} --name NAME --model MODEL_NAME")
 
 
-def _task_command(task: str, help_text: str, steps: int = 150, examples: int = 400) -> None:
+def _task_command(task: str, help_text: str, steps: int = 150, examples: int = 400, schedule: str = "constant") -> None:
     @train_group.command(task, help=help_text)
     @click.option("--model", "model_name", help="Installed model to train on (default: the home's model).")
     @click.option("--steps", default=steps, show_default=True,
@@ -81,6 +83,8 @@ def _task_command(task: str, help_text: str, steps: int = 150, examples: int = 4
     @click.option("--examples", default=examples, show_default=True, help="Examples to synthesize (a tenth is held out).")
     @click.option("--rank", default=16, show_default=True)
     @click.option("--learning-rate", default=5e-4, show_default=True)
+    @click.option("--schedule", type=click.Choice(["constant", "linear"]), default=schedule, show_default=True,
+                  help="Learning rate: constant, or linear (a warmup over 6% of the steps, then a decay to zero).")
     @click.option("--batch-size", default=2, show_default=True)
     @click.option("--from", "start_from", type=click.Path(file_okay=False),
                   help="Continue from a PEFT adapter (e.g. the accuracy-recovery adapter of a compressed base).")
@@ -90,7 +94,7 @@ def _task_command(task: str, help_text: str, steps: int = 150, examples: int = 4
     @click.option("--clinc", is_flag=True, help="--intents FILE is CLINC150 data_full.json.")
     @home_option
     @json_option
-    def command(model_name: str | None, steps: int, examples: int, rank: int, learning_rate: float,
+    def command(model_name: str | None, steps: int, examples: int, rank: int, learning_rate: float, schedule: str,
                 batch_size: int, start_from: str | None, import_as: str | None, intents_file: str | None,
                 clinc: bool, home: str | None, as_json: bool) -> None:
         from evals.eval_intents import IntentDataset
@@ -103,7 +107,7 @@ def _task_command(task: str, help_text: str, steps: int = 150, examples: int = 4
         intents = IntentDataset.open(intents_file, clinc) if intents_file else None
         app = KithApp(home)
         try:
-            settings = LoraSettings(rank=rank, alpha=2 * rank, steps=steps, learning_rate=learning_rate)
+            settings = LoraSettings(rank=rank, alpha=2 * rank, steps=steps, learning_rate=learning_rate, schedule=schedule)
             say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
             summary = train_task_adapter(app, task, settings, model_name=model_name, examples=examples,
                                          batch_size=batch_size, start_from=start_from, import_as=import_as,
