@@ -22,11 +22,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 CORPORA = REPO.parent / "shared" / "corpora"
-# (row label, recipe, calibrated?) in the order of the issue's table
+# (row label, recipe, calibrated?) in the order of the issue's table; rows ending in OPTQ_SUFFIX run the same
+# recipe with `compensate = true` (OPTQ error compensation, compress.compensate)
+OPTQ_SUFFIX = " + OPTQ"
 ROWS = [("int8", "int8", False), ("int4-b32", "int4-b32", False), ("palettize4-g16 data-free", "palettize4-g16", False),
         ("palettize4-g16 calibrated", "palettize4-g16", True), ("palettize3-skm", "palettize3-skm", True),
         ("palettize2-g16 (2-bit)", "palettize2-g16", True), ("mixed-3.5", "mixed-3.5", True),
-        ("sparse40-palettize4", "sparse40-palettize4", True), ("mixed-linear-3.5", "mixed-linear-3.5", True)]
+        ("sparse40-palettize4", "sparse40-palettize4", True), ("mixed-linear-3.5", "mixed-linear-3.5", True),
+        ("int4-b32" + OPTQ_SUFFIX, "int4-b32", True), ("palettize4-g16 calibrated" + OPTQ_SUFFIX, "palettize4-g16", True),
+        ("palettize3-skm" + OPTQ_SUFFIX, "palettize3-skm", True), ("mixed-3.5" + OPTQ_SUFFIX, "mixed-3.5", True)]
 MIXED_ROWS = ("mixed-3.5", "mixed-linear-3.5")  # each gets a "+ recovery adapter" row
 
 
@@ -35,8 +39,19 @@ def say(message: str) -> None:
 
 
 def row_folder(root: Path, label: str, calibrated: bool) -> Path:
-    """Where a row's compressed model goes: ROOT/RECIPE/cal or ROOT/RECIPE/free."""
-    return root / label.split(" ")[0].replace("(", "") / ("cal" if calibrated else "free")
+    """Where a row's compressed model goes: ROOT/RECIPE/cal, ROOT/RECIPE/free or ROOT/RECIPE/cal-optq."""
+    leaf = ("cal" if calibrated else "free") + ("-optq" if label.endswith(OPTQ_SUFFIX) else "")
+    return root / label.split(" ")[0].replace("(", "") / leaf
+
+
+def row_recipe(label: str, name: str):
+    """The named recipe, with error compensation turned on for the OPTQ rows."""
+    from compress.recipe import load_recipe, parse_recipe
+
+    recipe = load_recipe(name)
+    if not label.endswith(OPTQ_SUFFIX):
+        return recipe
+    return parse_recipe({**recipe.source, "compensate": True}, recipe.name)
 
 
 def enron_text(limit_chars: int) -> str:
@@ -87,7 +102,6 @@ def main() -> None:
     from transformers import AutoTokenizer
 
     from compress.pipeline import compress_model
-    from compress.recipe import load_recipe
     from compress.report import load_report
     from runtime.perplexity import DEFAULT_WINDOW, reference_perplexity
 
@@ -119,7 +133,7 @@ def main() -> None:
         if not (out / "compression_report.json").exists():
             say(f"compressing: {label}")
             started = time.perf_counter()
-            compress_model(ref, load_recipe(recipe), out, calibration if calibrated else None)
+            compress_model(ref, row_recipe(label, recipe), out, calibration if calibrated else None)
             seconds = time.perf_counter() - started
         else:
             seconds = float("nan")

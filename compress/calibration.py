@@ -1,8 +1,9 @@
 """Calibration data: tokenized windows of a text file, activation statistics and the diagonal Fisher.
 
 Activation statistics give each input column of a linear layer the importance E[x_j^2] (the
-output error of a weight change is about sum_j dW_ij^2 E[x_j^2]); the diagonal Fisher gives each
-weight the mean squared gradient of the language-model loss (sensitive k-means).
+output error of a weight change is about sum_j dW_ij^2 E[x_j^2]); the full input Hessians E[x x^T]
+drive OPTQ error compensation (`compress.compensate`); the diagonal Fisher gives each weight the mean
+squared gradient of the language-model loss (sensitive k-means).
 """
 from __future__ import annotations
 
@@ -37,9 +38,9 @@ def _forward(model: nn.Module, window: torch.Tensor, with_labels: bool):
     return model(**kwargs)
 
 
-def activation_stats(model: nn.Module, windows: list[torch.Tensor], names: list[str],
-                     progress: Progress | None = None) -> dict[str, torch.Tensor]:
-    """E[x^2] per input feature of each named nn.Linear, over every calibration token."""
+def _input_sums(model: nn.Module, windows: list[torch.Tensor], names: list[str], reduce, label: str,
+                progress: Progress | None) -> dict[str, torch.Tensor]:
+    """`reduce(x)` summed over every calibration token's input to each named nn.Linear, divided by the count."""
     modules = dict(model.named_modules())
     sums: dict[str, torch.Tensor] = {}
     counts: dict[str, int] = {}
@@ -48,7 +49,7 @@ def activation_stats(model: nn.Module, windows: list[torch.Tensor], names: list[
     def hook_for(name: str):
         def hook(_module, inputs, _output):
             x = inputs[0].detach().reshape(-1, inputs[0].shape[-1]).to(torch.float32)
-            sums[name] = sums.get(name, 0) + (x * x).sum(dim=0)
+            sums[name] = sums.get(name, 0) + reduce(x)
             counts[name] = counts.get(name, 0) + x.shape[0]
         return hook
 
@@ -60,11 +61,25 @@ def activation_stats(model: nn.Module, windows: list[torch.Tensor], names: list[
             for i, window in enumerate(windows):
                 _forward(model, window, with_labels=False)
                 if progress:
-                    progress("activation statistics", i + 1, len(windows))
+                    progress(label, i + 1, len(windows))
     finally:
         for h in hooks:
             h.remove()
-    return {name: (sums[name] / counts[name]).reshape(1, -1) for name in sums}
+    return {name: sums[name] / counts[name] for name in sums}
+
+
+def activation_stats(model: nn.Module, windows: list[torch.Tensor], names: list[str],
+                     progress: Progress | None = None) -> dict[str, torch.Tensor]:
+    """E[x^2] per input feature of each named nn.Linear, over every calibration token ([1, in])."""
+    stats = _input_sums(model, windows, names, lambda x: (x * x).sum(dim=0), "activation statistics", progress)
+    return {name: value.reshape(1, -1) for name, value in stats.items()}
+
+
+def input_hessians(model: nn.Module, windows: list[torch.Tensor], names: list[str],
+                   progress: Progress | None = None) -> dict[str, torch.Tensor]:
+    """E[x x^T] over the inputs of each named nn.Linear ([in, in]): the Hessian of its squared output error
+    (OPTQ error compensation). Its diagonal is `activation_stats`."""
+    return _input_sums(model, windows, names, lambda x: x.T @ x, "input Hessians", progress)
 
 
 def fisher_diagonal(model: nn.Module, windows: list[torch.Tensor], names: list[str],

@@ -17,7 +17,8 @@ from typing import Callable
 import torch
 
 from compress.bits import CompressedTensor, dense_tensor
-from compress.calibration import activation_stats, fisher_diagonal, read_windows
+from compress.calibration import activation_stats, fisher_diagonal, input_hessians, read_windows
+from compress.compensate import compensate, output_error
 from compress.errors import CompressionError
 from compress.joint import prune_then
 from compress.linear_quant import quantize_linear
@@ -93,15 +94,27 @@ def compress_model(model_dir: str | Path, recipe: Recipe, out_dir: str | Path, c
     specs = [spec_for(name, recipe) for name, _, _ in layers]
     notes: list[str] = []
     mode = _needs(recipe, specs, calibration is not None)
+    wants_hessians = [n for (n, _, _), s in zip(layers, specs) if s is not None and s.compensate]
     importance: dict[str, torch.Tensor] = {}
+    hessians: dict[str, torch.Tensor] = {}
+    if wants_hessians and calibration is None:
+        notes.append("error compensation skipped: it needs calibration text (--calibration TEXTFILE)")
     if mode != "none":
         windows = read_windows(calibration, tokenizer, max_windows=max_windows)  # type: ignore[arg-type]
         names = [n for (n, _, _), s in zip(layers, specs) if s is not None]
         if mode == "fisher" and kind != "causal-lm":
             notes.append("Fisher needs a language-model loss; this encoder uses activation statistics instead")
             mode = "activation"
-        importance = (fisher_diagonal if mode == "fisher" else activation_stats)(model, windows, names, progress)
+        if wants_hessians:  # E[x x^T]; its diagonal is the activation statistics
+            hessians = input_hessians(model, windows, names if mode == "activation" else wants_hessians, progress)
+        if mode == "activation" and hessians:
+            importance = {n: torch.diagonal(h).reshape(1, -1).clone() for n, h in hessians.items()}
+        else:
+            importance = (fisher_diagonal if mode == "fisher" else activation_stats)(model, windows, names, progress)
         notes.append(f"sensitivity from {mode} statistics over {len(windows)} calibration windows")
+        if hessians:
+            notes.append(f"OPTQ error compensation on {len(set(wants_hessians) & set(hessians))} layers (input "
+                         f"Hessians over the same windows); layer errors are output errors tr(D H D^T)")
     else:
         notes.append("data-free (no calibration text)")
     mixed: dict | None = None
@@ -112,12 +125,15 @@ def compress_model(model_dir: str | Path, recipe: Recipe, out_dir: str | Path, c
         weight = module.weight.detach()
         imp = importance.get(name)
         tensor = compress_weight(weight, spec or LayerSpec("fp16"), imp if spec else None, name)
+        hessian = hessians.pop(name, None)
+        if spec is not None and spec.compensate and hessian is not None:
+            tensor = compensate(tensor, weight, hessian)
         approx = tensor.decompress()
-        err, rel = weighted_error(weight, approx, imp)
+        err, rel = output_error(weight, approx, hessian) if hessian is not None else weighted_error(weight, approx, imp)
         rows.append({"name": name, "aliases": aliases[1:], "technique": tensor.technique,
                      "bits": tensor.details.get("bits"), "shape": list(weight.shape), "numel": tensor.numel,
                      "storage_bits": tensor.storage_bits, "bpw": tensor.bpw, "error": err, "rel_error": rel,
-                     "sparsity": tensor.details.get("sparsity")})
+                     "sparsity": tensor.details.get("sparsity"), "compensated": bool(tensor.details.get("compensated"))})
         packed.update(tensor.packed_arrays(name))
         for alias in aliases:
             weights[alias] = approx

@@ -6,6 +6,7 @@
     granularity = "per_grouped_channel"
     group_size = 16
     calibration = "auto"             # auto | none | activation | fisher
+    compensate = true                # OPTQ error compensation from input Hessians (needs calibration text)
     exclude = ["lm_head"]
     [[override]]                     # first matching pattern wins
     pattern = "*embed*"
@@ -26,7 +27,7 @@ from compress.errors import RecipeError
 TECHNIQUES = ("palettize", "linear", "prune", "prune+palettize", "prune+linear", "fp16", "mixed")
 CALIBRATIONS = ("auto", "none", "activation", "fisher")
 LAYER_KEYS = {"technique", "bits", "granularity", "group_size", "block_size", "mode", "sparsity", "n_m",
-              "calibration", "pattern"}
+              "calibration", "compensate", "pattern"}
 TOP_KEYS = {"name", "description", "include", "exclude", "override", "target_bpw", "candidates", "budget",
             "mix"} | LAYER_KEYS
 # What a mixed recipe assigns per layer: palettization widths (a table per group), or linear widths that
@@ -50,6 +51,7 @@ class LayerSpec:
     sparsity: float | None = None
     n_m: str | None = None
     calibration: str = "auto"
+    compensate: bool = False  # OPTQ: codes re-chosen column by column against the input Hessian
 
     def options(self) -> dict[str, object]:
         """Keyword arguments for the palettize / quantize function."""
@@ -87,7 +89,7 @@ def _layer(table: dict, where: str, base: LayerSpec | None = None) -> LayerSpec:
         raise RecipeError(f"{where}technique", f"unknown technique {technique!r}; known: {', '.join(TECHNIQUES)}")
     spec = replace(base, technique=technique) if base else LayerSpec(technique=technique)
     updates = {k: table[k] for k in ("bits", "granularity", "group_size", "block_size", "mode", "sparsity", "n_m",
-                                     "calibration") if k in table}
+                                     "calibration", "compensate") if k in table}
     spec = replace(spec, **updates)
     if technique not in ("fp16", "prune", "mixed"):
         if not isinstance(spec.bits, int) or isinstance(spec.bits, bool) or not 1 <= spec.bits <= 8:
@@ -104,6 +106,10 @@ def _layer(table: dict, where: str, base: LayerSpec | None = None) -> LayerSpec:
         raise RecipeError(f"{where}sparsity", f"{spec.sparsity!r} is not in [0, 1)")
     if spec.calibration not in CALIBRATIONS:
         raise RecipeError(f"{where}calibration", f"{spec.calibration!r} is not one of {', '.join(CALIBRATIONS)}")
+    if not isinstance(spec.compensate, bool):
+        raise RecipeError(f"{where}compensate", f"{spec.compensate!r} is not true or false")
+    if spec.compensate and technique.split("+")[-1] not in ("palettize", "linear") and technique != "mixed":
+        raise RecipeError(f"{where}compensate", f"error compensation needs palettize or linear codes, not {technique}")
     if spec.mode not in ("symmetric", "affine"):
         raise RecipeError(f"{where}mode", f"{spec.mode!r} is not symmetric or affine")
     return spec
